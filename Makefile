@@ -1,0 +1,54 @@
+# Two commands on a fresh clone with only Python 3:  make run   and   make test
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-dev migrate lint format bench bench-smoke serve clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(BIN)/python manage.py migrate --no-input
+
+## make run: set up everything, then serve HTTP + websockets on http://127.0.0.1:8000
+run: migrate
+	@echo
+	@echo "  Open http://$(HOST):$(PORT)/ and sign up."
+	@echo "  Admin: $(BIN)/python manage.py createsuperuser, then http://$(HOST):$(PORT)/admin/"
+	@echo "  Demo data: $(BIN)/python manage.py seed_demo"
+	@echo
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## make test: install the test tools into the same venv and run the whole suite
+test: install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## make bench: the benchmarks of docs/benchmarks.md (PostgreSQL + Redis when DATABASE_URL / REDIS_URL are set)
+bench: install-dev
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
