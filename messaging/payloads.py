@@ -1,0 +1,83 @@
+"""Plain JSON-safe dicts of users and messages: the one representation that REST answers,
+websocket frames and channel-layer events share. Lists are batch-loaded: a page of messages
+costs one query for the messages (with senders) and one for their reactions.
+
+Reactions are carried with the ids of the users who reacted (`users`), so one event serves
+every recipient; `for_viewer` turns that into the contract's `{emoji, count, me}`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from .models import Message, Reaction
+
+
+def user_payload(user) -> dict[str, Any]:
+    return {"id": user.id, "username": user.username, "display_name": user.display_name}
+
+
+def _iso(value) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+
+
+def message_payload(message: Message, reactions: list[dict[str, Any]] | None = None) -> dict:
+    """The message as every recipient shares it (reactions with user ids); needs `sender`."""
+    return {
+        "id": message.id,
+        "group": message.group_id,
+        "seq": message.seq,
+        "sender": user_payload(message.sender),
+        "body": message.body,
+        "html": message.html,
+        "created_at": _iso(message.created_at),
+        "edited_at": _iso(message.edited_at),
+        "deleted": message.deleted,
+        "client_id": message.client_id,
+        "reactions": reactions or [],
+    }
+
+
+def reactions_by_message(message_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+    """{message id: [{emoji, count, users}]} in one query, emoji in first-use order."""
+    users: dict[int, dict[str, list[int]]] = defaultdict(dict)
+    rows = (
+        Reaction.objects.filter(message_id__in=list(message_ids))
+        .order_by("id")
+        .values_list("message_id", "emoji", "user_id")
+    )
+    for message_id, emoji, user_id in rows:
+        users[message_id].setdefault(emoji, []).append(user_id)
+    return {
+        message_id: [
+            {"emoji": emoji, "count": len(ids), "users": ids} for emoji, ids in by_emoji.items()
+        ]
+        for message_id, by_emoji in users.items()
+    }
+
+
+def message_payloads(messages: Iterable[Message]) -> list[dict[str, Any]]:
+    """Payloads for a list of messages whose `sender` is select_related: one reactions query."""
+    messages = list(messages)
+    reactions = reactions_by_message(m.id for m in messages) if messages else {}
+    return [message_payload(m, reactions.get(m.id)) for m in messages]
+
+
+def message_payload_fresh(message: Message) -> dict[str, Any]:
+    """One message with its current reactions (after an edit, delete or reaction change)."""
+    return message_payload(message, reactions_by_message([message.id]).get(message.id))
+
+
+def for_viewer(payload: dict[str, Any], viewer_id: int | None) -> dict[str, Any]:
+    """The contract's message for one viewer: reactions as {emoji, count, me}."""
+    if not payload["reactions"]:
+        return payload
+    return {
+        **payload,
+        "reactions": [
+            {"emoji": r["emoji"], "count": r["count"], "me": viewer_id in r["users"]}
+            for r in payload["reactions"]
+        ],
+    }

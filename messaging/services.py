@@ -1,0 +1,202 @@
+"""Writes on messages: send, edit, delete, react, mark read. One flow for every front door:
+the form POST, the REST API and the websocket `message.send` all call `send_message`.
+
+Guarantees (contract):
+- `seq` is gapless per group and ids grow in commit order within a group: the send locks the
+  group row, so two sends to one group commit one after the other;
+- a repeated `client_id` from the same sender returns the original message, also when two
+  retries race (the unique constraint decides, the loser finds the winner's message);
+- events are published after commit, built once.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
+from django.http import Http404
+from django.utils import timezone
+
+from chat import events
+from groups.models import Group, Membership
+from groups.permissions import can_moderate_message, can_view
+from groups.selectors import NOT_A_MEMBER, NOT_FOUND
+
+from .models import BODY_MAX_LENGTH, CLIENT_ID_MAX_LENGTH, EMOJI_MAX_LENGTH, Message, Reaction
+from .payloads import message_payload, message_payload_fresh
+from .rendering import render_markdown
+
+BODY_REQUIRED = "A message cannot be empty."
+BODY_TOO_LONG = f"A message has at most {BODY_MAX_LENGTH:,} characters."
+CLIENT_ID_INVALID = f"client_id is a string of 1 to {CLIENT_ID_MAX_LENGTH} characters."
+EMOJI_INVALID = f"An emoji is 1 to {EMOJI_MAX_LENGTH} characters without spaces or slashes."
+ONLY_SENDER = "Only the sender can do that."
+NOT_ALLOWED = "Your role in this group does not allow that."
+MESSAGE_DELETED = "That message was deleted."
+UNKNOWN_MESSAGE = "That message is not in this group."
+
+
+def clean_body(body) -> str:
+    if not isinstance(body, str):
+        raise ValidationError({"body": BODY_REQUIRED})
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": BODY_REQUIRED})
+    if len(body) > BODY_MAX_LENGTH:
+        raise ValidationError({"body": BODY_TOO_LONG})
+    return body
+
+
+def clean_client_id(client_id) -> str | None:
+    if client_id is None:
+        return None
+    if not isinstance(client_id, str) or not 1 <= len(client_id) <= CLIENT_ID_MAX_LENGTH:
+        raise ValidationError({"client_id": CLIENT_ID_INVALID})
+    return client_id
+
+
+def clean_emoji(emoji) -> str:
+    if (
+        not isinstance(emoji, str)
+        or not 1 <= len(emoji) <= EMOJI_MAX_LENGTH
+        or "/" in emoji
+        or any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in emoji)
+    ):
+        raise ValidationError({"emoji": EMOJI_INVALID})
+    return emoji
+
+
+def _sent_before(*, sender, client_id: str | None) -> Message | None:
+    if client_id is None:
+        return None
+    return (
+        Message.objects.select_related("sender").filter(sender=sender, client_id=client_id).first()
+    )
+
+
+def send_message(*, sender, group_id: int, body, client_id=None) -> tuple[Message, bool]:
+    """Store a message; returns (message, created). A repeated client_id returns the original.
+
+    Raises Http404 when the group does not exist or the sender may not see it, PermissionDenied
+    when they can see it but are not a member, ValidationError for a bad body or client_id.
+    """
+    body = clean_body(body)
+    client_id = clean_client_id(client_id)
+    if original := _sent_before(sender=sender, client_id=client_id):
+        return original, False
+    html = render_markdown(body)  # outside the lock: the lock is held only for the writes
+    try:
+        with transaction.atomic():
+            message = _insert_locked(
+                sender=sender, group_id=group_id, body=body, html=html, client_id=client_id
+            )
+    except IntegrityError:
+        if original := _sent_before(sender=sender, client_id=client_id):
+            return original, False  # a concurrent retry with the same client_id won
+        raise
+    return message, True
+
+
+def _insert_locked(
+    *, sender, group_id: int, body: str, html: str, client_id: str | None
+) -> Message:
+    membership = (
+        Membership.objects.select_for_update(of=("group",))
+        .select_related("group")
+        .filter(group_id=group_id, user=sender)
+        .first()
+    )
+    if membership is None:
+        group = Group.objects.filter(pk=group_id).first()
+        if group is None or not can_view(group, None):
+            raise Http404(NOT_FOUND)
+        raise PermissionDenied(NOT_A_MEMBER)
+    group = membership.group
+    message = Message(
+        group=group,
+        seq=group.last_seq + 1,
+        sender=sender,
+        body=body,
+        html=html,
+        client_id=client_id,
+    )
+    message.save(force_insert=True)
+    Group.objects.filter(pk=group.pk).update(
+        last_seq=message.seq, last_message=message, last_activity_at=message.created_at
+    )
+    events.message_new_on_commit(message_payload(message))
+    return message
+
+
+def _require_member(membership: Membership | None) -> Membership:
+    if membership is None:
+        raise PermissionDenied(NOT_A_MEMBER)
+    return membership
+
+
+@transaction.atomic
+def message_edit(*, actor, membership: Membership | None, message: Message, body) -> Message:
+    """The sender edits their message; it is rendered again."""
+    _require_member(membership)
+    if message.sender_id != actor.id:
+        raise PermissionDenied(ONLY_SENDER)
+    if message.deleted:
+        raise ValidationError({"body": MESSAGE_DELETED})
+    message.body = clean_body(body)
+    message.html = render_markdown(message.body)
+    message.edited_at = timezone.now()
+    message.save(update_fields=["body", "html", "edited_at"])
+    events.message_updated_on_commit(message_payload_fresh(message))
+    return message
+
+
+@transaction.atomic
+def message_delete(*, actor, membership: Membership | None, message: Message) -> Message:
+    """The sender, or an owner or admin, deletes a message: it stays in history as a tombstone."""
+    _require_member(membership)
+    if message.sender_id != actor.id and not can_moderate_message(membership):
+        raise PermissionDenied(NOT_ALLOWED)
+    if not message.deleted:
+        message.body = message.html = ""
+        message.deleted = True
+        message.save(update_fields=["body", "html", "deleted"])
+        message.reactions.all().delete()
+        events.message_updated_on_commit(message_payload_fresh(message))
+    return message
+
+
+@transaction.atomic
+def reaction_add(*, actor, membership: Membership | None, message: Message, emoji) -> bool:
+    """Returns True when the reaction is new, False when it was already there."""
+    _require_member(membership)
+    emoji = clean_emoji(emoji)
+    if message.deleted:
+        raise ValidationError({"emoji": MESSAGE_DELETED})
+    _, created = Reaction.objects.get_or_create(message=message, user=actor, emoji=emoji)
+    if created:
+        events.message_updated_on_commit(message_payload_fresh(message))
+    return created
+
+
+@transaction.atomic
+def reaction_remove(*, actor, membership: Membership | None, message: Message, emoji) -> None:
+    _require_member(membership)
+    emoji = clean_emoji(emoji)
+    deleted, _ = Reaction.objects.filter(message=message, user=actor, emoji=emoji).delete()
+    if deleted:
+        events.message_updated_on_commit(message_payload_fresh(message))
+
+
+def mark_read(*, membership: Membership | None, message_id) -> None:
+    """Advance the caller's read marker to message_id (never backwards)."""
+    membership = _require_member(membership)
+    if not isinstance(message_id, int) or isinstance(message_id, bool):
+        raise ValidationError({"message_id": UNKNOWN_MESSAGE})
+    if not Message.objects.filter(pk=message_id, group_id=membership.group_id).exists():
+        raise ValidationError({"message_id": UNKNOWN_MESSAGE})
+    Membership.objects.filter(pk=membership.pk).update(
+        last_read_id=Greatest(F("last_read_id"), message_id)
+    )
