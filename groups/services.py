@@ -31,6 +31,8 @@ ROLE_ABOVE_OWN = "You cannot give a role above your own."
 UNKNOWN_ROLE = "Unknown role."
 USER_INACTIVE = "That user cannot be added."
 
+DIRECT_NAME_MAX_LENGTH = Group._meta.get_field("name").max_length
+
 
 def _clean_name(name: str) -> str:
     name = (name or "").strip()
@@ -58,8 +60,16 @@ def _actor_membership(*, actor, group: Group) -> Membership | None:
     return Membership.objects.filter(user=actor, group=group).first()
 
 
-def _owner_count(group: Group) -> int:
-    return Membership.objects.filter(group=group, role=Role.OWNER).count()
+def _lock_owner_ids(group: Group) -> list[int]:
+    """The user ids of the group's owners, their rows locked (in id order, so two callers cannot
+    deadlock) until the transaction ends: two owners leaving or demoting each other at once
+    cannot leave the group without an owner."""
+    return list(
+        Membership.objects.select_for_update()
+        .filter(group=group, role=Role.OWNER)
+        .order_by("id")
+        .values_list("user_id", flat=True)
+    )
 
 
 def _add_member(*, group: Group, user, role: str) -> Membership:
@@ -138,11 +148,8 @@ def group_leave(*, user, group: Group) -> None:
         raise PermissionDenied(NOT_A_MEMBER)
     if group.kind == Group.Kind.DIRECT:
         raise ValidationError(DIRECT_IS_FIXED)
-    # Lock the owners so two owners leaving at once cannot leave the group without one.
-    owners = list(
-        Membership.objects.select_for_update().filter(group=group, role=Role.OWNER).values("id")
-    )
-    if membership.role == Role.OWNER and len(owners) == 1:
+    owner_ids = _lock_owner_ids(group)
+    if owner_ids == [user.id]:
         raise ValidationError(LAST_OWNER)
     membership.delete()
     events.group_removed_on_commit(group_id=group.id, user_ids=[user.id])
@@ -170,13 +177,14 @@ def membership_add(*, actor, group: Group, user, role: str = Role.MEMBER) -> Mem
 
 @transaction.atomic
 def membership_set_role(*, actor, group: Group, user, role: str) -> Membership:
-    if not is_owner(_actor_membership(actor=actor, group=group)):
+    owner_ids = _lock_owner_ids(group)
+    if actor.id not in owner_ids:
         raise PermissionDenied(NOT_ALLOWED)
     role = _clean_role(role)
     membership = Membership.objects.select_for_update().filter(group=group, user=user).first()
     if membership is None:
         raise ValidationError({"user_id": NOT_A_MEMBER})
-    if membership.role == Role.OWNER and role != Role.OWNER and _owner_count(group) == 1:
+    if role != Role.OWNER and owner_ids == [user.id]:
         raise ValidationError({"role": LAST_OWNER})
     membership.role = role
     membership.save(update_fields=["role"])
@@ -215,7 +223,7 @@ def direct_get_or_create(*, user, other) -> tuple[Group, bool]:
     try:
         with transaction.atomic():
             group = Group.objects.create(
-                name=f"{user.username}, {other.username}",
+                name=f"{user.username}, {other.username}"[:DIRECT_NAME_MAX_LENGTH],
                 kind=Group.Kind.DIRECT,
                 direct_key=key,
                 created_by=user,

@@ -31,6 +31,7 @@ from .rendering import render_markdown
 
 BODY_REQUIRED = "A message cannot be empty."
 BODY_TOO_LONG = f"A message has at most {BODY_MAX_LENGTH:,} characters."
+NUL_CHARACTER = "Null characters are not allowed."  # PostgreSQL text cannot hold them
 CLIENT_ID_INVALID = f"client_id is a string of 1 to {CLIENT_ID_MAX_LENGTH} characters."
 EMOJI_INVALID = f"An emoji is 1 to {EMOJI_MAX_LENGTH} characters without spaces or slashes."
 ONLY_SENDER = "Only the sender can do that."
@@ -47,13 +48,19 @@ def clean_body(body) -> str:
         raise ValidationError({"body": BODY_REQUIRED})
     if len(body) > BODY_MAX_LENGTH:
         raise ValidationError({"body": BODY_TOO_LONG})
+    if "\x00" in body:
+        raise ValidationError({"body": NUL_CHARACTER})
     return body
 
 
 def clean_client_id(client_id) -> str | None:
     if client_id is None:
         return None
-    if not isinstance(client_id, str) or not 1 <= len(client_id) <= CLIENT_ID_MAX_LENGTH:
+    if (
+        not isinstance(client_id, str)
+        or not 1 <= len(client_id) <= CLIENT_ID_MAX_LENGTH
+        or "\x00" in client_id
+    ):
         raise ValidationError({"client_id": CLIENT_ID_INVALID})
     return client_id
 
