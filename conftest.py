@@ -3,11 +3,20 @@
 import itertools
 
 import pytest
+from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 _counter = itertools.count(1)
 PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True)
+def rate_limits_off(settings):
+    """Throttles stay off in tests unless a test turns them on (accounts/tests/test_throttles.py),
+    and every test starts with an empty cache, so no test sees another's request counts."""
+    settings.RATE_LIMITS_ENABLED = False
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,0 +1,100 @@
+"""Account writes: one flow behind the pages and the REST API."""
+
+from django.contrib import auth
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from rest_framework.authtoken.models import Token
+
+from accounts.models import USERNAME_TAKEN, User
+from chat import events
+
+INVALID_CREDENTIALS = "Unable to sign in with that username and password."
+
+
+def user_register(*, username: str, password: str, email: str = "", display_name: str = "") -> User:
+    """Create an active user with a usable password. Names are unique regardless of case."""
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": USERNAME_TAKEN})
+    user = User(
+        username=username,
+        email=User.objects.normalize_email(email),
+        display_name=display_name,
+    )
+    user.full_clean(exclude=["password"])
+    try:
+        validate_password(password, user=user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from error
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as error:  # the same name registered by a concurrent request
+        raise ValidationError({"username": USERNAME_TAKEN}) from error
+    return user
+
+
+def user_register_with_token(
+    *, username: str, password: str, email: str = "", display_name: str = ""
+) -> Token:
+    """Sign-up for programs: the new user and their API token, both or neither."""
+    with transaction.atomic():
+        user = user_register(
+            username=username, password=password, email=email, display_name=display_name
+        )
+        return token_issue(user=user)
+
+
+def token_obtain(*, username: str, password: str) -> Token:
+    """The user's API token for a correct password. The same error for every kind of refusal."""
+    user = auth.authenticate(username=username, password=password)
+    if user is None:
+        raise ValidationError(INVALID_CREDENTIALS)
+    return token_issue(user=user)
+
+
+def token_issue(*, user: User) -> Token:
+    """The user's one API token, created on first use."""
+    token, _ = Token.objects.get_or_create(user=user)
+    return token
+
+
+def token_revoke(*, user: User) -> None:
+    """Delete the user's token: every program using it is signed out, websockets included."""
+    with transaction.atomic():
+        token = Token.objects.filter(user=user).first()
+        if token is None:
+            return
+        events.credentials_revoked_on_commit(user_id=user.pk, token_key=token.key)
+        token.delete()
+
+
+def session_end(*, request: HttpRequest) -> None:
+    """Sign the browser out; the websockets opened with its session close after commit."""
+    user_id, session_key = request.user.pk, request.session.session_key
+    with transaction.atomic():
+        auth.logout(request)
+        if user_id is not None and session_key:
+            events.credentials_revoked_on_commit(user_id=user_id, session_key=session_key)
+
+
+def profile_update(
+    *, user: User, display_name: str | None = None, email: str | None = None
+) -> User:
+    """Change what the user may change about themselves; None leaves a field as it is."""
+    changed = []
+    if display_name is not None:
+        user.display_name = display_name
+        changed.append("display_name")
+    if email is not None:
+        user.email = User.objects.normalize_email(email)
+        changed.append("email")
+    if not changed:
+        return user
+    user.full_clean(
+        exclude=[field.name for field in User._meta.fields if field.name not in changed]
+    )
+    user.save(update_fields=changed)
+    return user

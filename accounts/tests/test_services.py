@@ -1,0 +1,128 @@
+"""Account services: the rules behind the pages and the API, and what they publish."""
+
+import asyncio
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+
+from accounts import services
+from accounts.models import User
+from chat import events
+from conftest import PASSWORD
+
+
+@pytest.mark.django_db
+def test_user_register_refuses_a_name_differing_only_in_case(user):
+    # when
+    with pytest.raises(ValidationError) as refused:
+        services.user_register(username="ALICE", password=PASSWORD)
+
+    # then
+    assert refused.value.message_dict == {"username": [services.USERNAME_TAKEN]}
+
+
+@pytest.mark.django_db
+def test_user_register_normalizes_the_email_domain():
+    # when
+    user = services.user_register(username="bo", password=PASSWORD, email="Bo@EXAMPLE.org")
+
+    # then
+    assert user.email == "Bo@example.org"
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_names_differing_only_in_case(user):
+    # when / then: the constraint holds even for writes that skip the service's check
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(username="Alice")
+
+
+@pytest.mark.django_db
+def test_user_register_with_token_stores_nothing_when_the_password_is_refused():
+    # when
+    with pytest.raises(ValidationError):
+        services.user_register_with_token(username="cy", password="123")
+
+    # then
+    assert not User.objects.exists()
+    assert not Token.objects.exists()
+
+
+@pytest.mark.django_db
+def test_profile_update_refuses_an_invalid_email(user):
+    # when
+    with pytest.raises(ValidationError) as refused:
+        services.profile_update(user=user, email="not-an-address")
+
+    # then
+    assert list(refused.value.message_dict) == ["email"]
+
+
+@pytest.mark.django_db
+def test_token_revoke_without_a_token_publishes_nothing(user, django_capture_on_commit_callbacks):
+    # when
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.token_revoke(user=user)
+
+    # then
+    assert callbacks == []
+
+
+# --- What reaches the channel layer (the real one: in-memory or Redis) ---------------------
+
+
+async def _subscribe_to_user(user_id: int) -> tuple[object, str]:
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.group_add(events.user_channel(user_id), channel)
+    return layer, channel
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_token_revoke_tells_the_users_sockets_which_token_ended(user):
+    # given
+    token = await sync_to_async(Token.objects.create)(user=user)
+    layer, channel = await _subscribe_to_user(user.pk)
+
+    # when
+    await sync_to_async(services.token_revoke)(user=user)
+
+    # then
+    event = await asyncio.wait_for(layer.receive(channel), timeout=5)
+    assert event == events.assert_json_safe(
+        {
+            "type": events.CREDENTIALS_REVOKED,
+            "user": user.pk,
+            "token_key": token.key,
+            "session_key": None,
+        }
+    )
+    await layer.group_discard(events.user_channel(user.pk), channel)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_logging_out_tells_the_users_sockets_which_session_ended(user, client):
+    # given
+    await sync_to_async(client.force_login)(user)
+    session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    layer, channel = await _subscribe_to_user(user.pk)
+
+    # when
+    response = await sync_to_async(client.post)(reverse("logout"))
+
+    # then
+    assert response.status_code == 302
+    event = await asyncio.wait_for(layer.receive(channel), timeout=5)
+    assert event == {
+        "type": events.CREDENTIALS_REVOKED,
+        "user": user.pk,
+        "token_key": None,
+        "session_key": session_key,
+    }
+    await layer.group_discard(events.user_channel(user.pk), channel)

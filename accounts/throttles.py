@@ -1,0 +1,121 @@
+"""Rate limits shared by the REST API and the HTML pages.
+
+DRF's fixed-window limiter on the Django cache (Redis when REDIS_URL is set, so every worker
+process counts together). Rates come from settings.THROTTLE_RATES and the on/off switch from
+settings.RATE_LIMITS_ENABLED, both read on each request. Sign-in and sign-up limiters count
+POSTs (attempts); the write limiter counts unsafe methods per user.
+"""
+
+import hashlib
+import math
+from collections.abc import Iterable, Mapping
+
+from django.conf import settings
+from django.http import HttpRequest
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.request import Request
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class _SettingsRateThrottle(SimpleRateThrottle):
+    """A throttle whose rate and switch are read from the settings when the request comes in."""
+
+    def get_rate(self) -> str:
+        return settings.THROTTLE_RATES[self.scope]
+
+    def allow_request(self, request, view) -> bool:
+        if not settings.RATE_LIMITS_ENABLED:
+            return True
+        return super().allow_request(request, view)
+
+    def get_ident(self, request) -> str:
+        """The client's address as the ASGI/WSGI server reports it.
+
+        X-Forwarded-For is trusted only when REST_FRAMEWORK["NUM_PROXIES"] says how many proxies
+        stand in front; otherwise a client could pick a new address for every attempt. Behind a
+        reverse proxy, run daphne with --proxy-headers so REMOTE_ADDR is the real client.
+        """
+        if api_settings.NUM_PROXIES is None:
+            return request.META.get("REMOTE_ADDR", "")
+        return super().get_ident(request)
+
+    def key_for(self, ident: str) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class _AttemptThrottle(_SettingsRateThrottle):
+    """Counts POSTs only: an attempt to sign in or sign up."""
+
+    def get_cache_key(self, request, view) -> str | None:
+        if request.method != "POST":
+            return None
+        ident = self.attempt_ident(request)
+        return self.key_for(ident) if ident else None
+
+    def attempt_ident(self, request) -> str | None:
+        return self.get_ident(request)
+
+
+class LoginUserThrottle(_AttemptThrottle):
+    """Sign-in attempts per username, whichever address they come from."""
+
+    scope = "login_user"
+
+    def attempt_ident(self, request) -> str | None:
+        username = submitted_username(request)
+        if not username:
+            return None
+        return hashlib.sha256(username.casefold().encode()).hexdigest()
+
+
+class LoginIPThrottle(_AttemptThrottle):
+    """Sign-in attempts per client address, whichever usernames they try."""
+
+    scope = "login_ip"
+
+
+class RegisterIPThrottle(_AttemptThrottle):
+    """Sign-ups per client address."""
+
+    scope = "register_ip"
+
+
+class WriteThrottle(_SettingsRateThrottle):
+    """Writes (POST, PUT, PATCH, DELETE) per signed-in user; reads are not counted."""
+
+    scope = "writes"
+
+    def get_cache_key(self, request, view) -> str | None:
+        if request.method in SAFE_METHODS:
+            return None
+        if request.user and request.user.is_authenticated:
+            return self.key_for(f"user-{request.user.pk}")
+        return self.key_for(f"addr-{self.get_ident(request)}")
+
+
+LOGIN_THROTTLES = (LoginUserThrottle, LoginIPThrottle)
+REGISTER_THROTTLES = (RegisterIPThrottle,)
+
+
+def submitted_username(request: Request | HttpRequest) -> str | None:
+    """The username of a sign-in attempt: from the JSON body (API) or the form (pages)."""
+    data = request.data if isinstance(request, Request) else request.POST
+    if not isinstance(data, Mapping):
+        return None
+    username = data.get("username")
+    return username.strip() if isinstance(username, str) else None
+
+
+def seconds_to_wait(
+    request: HttpRequest, throttle_classes: Iterable[type[_SettingsRateThrottle]]
+) -> int | None:
+    """For pages: record the attempt against every throttle, as DRF does for API views.
+
+    None when all of them allow it, else the whole seconds until the strictest one would.
+    """
+    throttles = [throttle_class() for throttle_class in throttle_classes]
+    waits = [throttle.wait() for throttle in throttles if not throttle.allow_request(request, None)]
+    if not waits:
+        return None
+    return max(1, math.ceil(max(wait or 0 for wait in waits)))
