@@ -1,0 +1,159 @@
+"""`python -m bench`: run the scenarios, print the summary, write docs/benchmarks.md."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import sys
+import tempfile
+from dataclasses import asdict, replace
+from pathlib import Path
+
+from bench import document
+from bench.conditions import Conditions, redis_version
+from bench.procstat import raise_open_file_limit
+from bench.report import Results, summary_rows, text_table
+from bench.scenarios import fanout, history, idle, large_group, rest_send, storm
+from bench.seed import Plan, seed
+from bench.server import ROOT, SERVERS, Server, ServerError, manage, site_environment
+from bench.sizes import Sizes, sizes_for
+from bench.stage import Stage
+
+# In the order they run: the lighter ones first, the 1,000,000-message load last.
+SCENARIOS = {
+    "fanout": fanout.run,
+    "large": large_group.run,
+    "storm": storm.run,
+    "idle": idle.run,
+    "rest": rest_send.run,
+    "history": history.run,
+}
+DEFAULT_OUT = ROOT / "docs" / "benchmarks.md"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Benchmarks of docs/benchmarks.md. Uses PostgreSQL and Redis when "
+        "DATABASE_URL and REDIS_URL are set, otherwise SQLite and the in-memory channel layer.",
+    )
+    parser.add_argument("--quick", action="store_true", help="a smoke run: tiny sizes, seconds")
+    parser.add_argument(
+        "--only",
+        type=_scenario_list,
+        default=list(SCENARIOS),
+        help=f"comma-separated scenarios to run, of: {','.join(SCENARIOS)} (default: all)",
+    )
+    parser.add_argument("--server", choices=SERVERS, default="daphne")
+    parser.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        help="server processes, one port each, clients spread over them (needs REDIS_URL)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="the Markdown report to write, plots in a folder beside it "
+        "(default: docs/benchmarks.md; a --quick run writes none unless told)",
+    )
+    parser.add_argument("--json", type=Path, help="also write the raw results as JSON")
+    parser.add_argument(
+        "--history-messages",
+        type=_count_list,
+        help="comma-separated sizes of the history group (default 1000000; "
+        "1000000,10000000 compares the two)",
+    )
+    parser.add_argument(
+        "--load-processes", type=_positive, help="load-generator processes (default 2)"
+    )
+    args = parser.parse_args(argv)
+    if args.workers > 1 and not os.environ.get("REDIS_URL"):
+        parser.error("--workers above 1 needs REDIS_URL: the in-memory layer is per process")
+    if args.out is None and not args.quick:
+        args.out = DEFAULT_OUT
+    return args
+
+
+def _scenario_list(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in SCENARIOS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown scenario {unknown}; of: {','.join(SCENARIOS)}")
+    return [name for name in SCENARIOS if name in names]
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _count_list(text: str) -> tuple[int, ...]:
+    return tuple(_positive(part.replace("_", "")) for part in text.split(","))
+
+
+def run(args: argparse.Namespace, conditions: Conditions) -> tuple[Results, Sizes]:
+    sizes = sizes_for(quick=args.quick, history_messages=args.history_messages)
+    if args.load_processes:
+        sizes = replace(sizes, load_processes=args.load_processes)
+    results = Results()
+    with tempfile.TemporaryDirectory(prefix="bench-") as workdir:
+        env = site_environment(Path(workdir))
+        manage(env, "migrate", "--no-input")
+        run_id = secrets.token_hex(4)
+        seeded = seed(
+            env,
+            Plan(
+                users=sizes.users,
+                group_size=sizes.fanout_members,
+                large_group=sizes.large_members,
+                run_id=run_id,
+            ),
+        )
+        conditions.server = f"{args.server} {conditions.packages.get(args.server, '')}"
+        conditions.workers = args.workers
+        conditions.database = seeded.database
+        conditions.channel_layer = seeded.channel_layer
+        conditions.redis = redis_version(env["REDIS_URL"]) if env.get("REDIS_URL") else None
+        conditions.load_processes = sizes.load_processes
+        print(
+            f"bench: {args.server} x {args.workers} on {seeded.database}, "
+            f"channel layer {seeded.channel_layer}",
+            file=sys.stderr,
+        )
+        server = Server(args.server, args.workers, env, Path(workdir))
+        with server:
+            stage = Stage(server=server, seeded=seeded, sizes=sizes, run_id=run_id)
+            try:
+                for name in args.only:
+                    setattr(results, name, SCENARIOS[name](stage))
+            except Exception:
+                for index in range(len(server.processes)):
+                    print(f"--- server {index} log ---\n{server.log_tail(index)}", file=sys.stderr)
+                raise
+    conditions.load_after = os.getloadavg()
+    return results, sizes
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    raise_open_file_limit()
+    conditions = Conditions.measure()
+    try:
+        results, sizes = run(args, conditions)
+    except ServerError as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 1
+    print(text_table(summary_rows(results)))
+    if args.out:
+        document.write(args.out, conditions, results, sizes, quick=args.quick)
+        print(f"\nwrote {args.out}", file=sys.stderr)
+    if args.json:
+        args.json.write_text(
+            json.dumps({"conditions": asdict(conditions), **asdict(results)}, indent=1)
+        )
+    return 0

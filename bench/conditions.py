@@ -1,0 +1,100 @@
+"""The conditions a run was measured under: software versions, the machine, its other load."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+import redis
+
+from bench.procstat import machine_busy_percent
+from bench.server import ROOT
+
+PACKAGES = (
+    "Django",
+    "channels",
+    "daphne",
+    "channels-redis",
+    "redis",
+    "uvicorn",
+    "psycopg",
+    "websockets",
+    "aiohttp",
+)
+
+
+@dataclass
+class Conditions:
+    date: str
+    commit: str
+    python: str
+    packages: dict[str, str]
+    cpu_model: str
+    cpu_count: int
+    memory_gib: float
+    busy_before_percent: float  # all cores, before the harness started anything
+    load_before: tuple[float, float, float]
+    load_after: tuple[float, float, float] | None = None
+    server: str = ""
+    workers: int = 1
+    database: str = ""
+    channel_layer: str = ""
+    redis: str | None = None
+    load_processes: int = 0
+
+    @classmethod
+    def measure(cls) -> Conditions:
+        return cls(
+            date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            commit=_commit(),
+            python=platform.python_version(),
+            packages={name: _version(name) for name in PACKAGES},
+            cpu_model=_cpu_model(),
+            cpu_count=os.cpu_count() or 0,
+            memory_gib=_memory_gib(),
+            busy_before_percent=machine_busy_percent(2),
+            load_before=os.getloadavg(),
+        )
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _commit() -> str:
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    return commit + (" + uncommitted changes" if git("status", "--porcelain") else "")
+
+
+def _cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def _memory_gib() -> float:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            return int(line.split()[1]) / 1024**2
+    return 0.0
+
+
+def redis_version(url: str) -> str | None:
+    try:
+        return redis.Redis.from_url(url).info("server")["redis_version"]
+    except redis.RedisError:
+        return None

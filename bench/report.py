@@ -1,0 +1,165 @@
+"""The run's results: a summary table for the terminal, and docs/benchmarks.md with plots."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bench import plots
+from bench.scenarios import fanout, history, idle, large_group, rest_send, storm
+from bench.stats import Latency, ms
+
+
+@dataclass
+class Results:
+    fanout: fanout.FanoutResult | None = None
+    large: large_group.LargeGroupResult | None = None
+    storm: storm.StormResult | None = None
+    idle: idle.IdleResult | None = None
+    rest: rest_send.RestSendResult | None = None
+    history: list[history.HistoryResult] | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    metric: str
+    measured: str
+    target: str
+    met: bool | None  # None: reported, no target
+
+    @property
+    def verdict(self) -> str:
+        return {True: "met", False: "NOT met", None: "-"}[self.met]
+
+
+def _p(latency: Latency) -> str:
+    return f"p50 {ms(latency.p50)} ms, p99 {ms(latency.p99)} ms"
+
+
+def summary_rows(results: Results) -> list[Row]:
+    rows: list[Row] = []
+    if (result := results.fanout) is not None:
+        best = result.best
+        rows.append(
+            Row(
+                "1. fan-out: deliveries/s, 0 lost, p99 <= 50 ms",
+                f"{best.deliveries_per_second:,.0f}/s (p99 {ms(best.latency.p99)} ms)"
+                if best
+                else "no step passed",
+                ">= 10,000/s",
+                best is not None and best.deliveries_per_second >= plots.FANOUT_TARGET_DELIVERIES,
+            )
+        )
+        rows.append(
+            Row(
+                "1. fan-out: messages stored",
+                f"{result.stored:,} of {result.sent:,} sent",
+                "all",
+                result.stored == result.sent,
+            )
+        )
+    if (result := results.large) is not None:
+        rows.append(
+            Row(
+                f"2. large group ({result.members:,}): until the last member",
+                f"{_p(result.until_last)}, {result.lost} lost",
+                "p99 <= 100 ms",
+                result.ok,
+            )
+        )
+    if (result := results.idle) is not None:
+        rows.append(
+            Row(
+                f"3. idle ({result.sockets:,} sockets): memory each",
+                f"{result.kib_per_socket:.1f} KiB",
+                "<= 50 KiB",
+                result.kib_per_socket <= idle.KIB_PER_SOCKET_TARGET,
+            )
+        )
+        rows.append(
+            Row(
+                "3. idle: server CPU",
+                f"{result.cpu_percent:.1f}% of a core",
+                "<= 10%",
+                result.cpu_percent <= idle.CPU_PERCENT_TARGET,
+            )
+        )
+    if (result := results.storm) is not None:
+        until = result.all_subscribed_seconds
+        rows.append(
+            Row(
+                f"4. connect storm ({result.sockets:,} at once)",
+                f"{result.failures} failed; all subscribed in "
+                + (f"{until:.2f} s" if until is not None else "n/a"),
+                "0 failures",
+                result.ok,
+            )
+        )
+    for item in results.history or []:
+        timing = "server" if item.newest.server else "client"
+        for name, page in (("newest page", item.newest), ("deep before= page", item.deep)):
+            rows.append(
+                Row(
+                    f"5. history ({item.messages:,} msgs), {name}, {timing} time",
+                    _p(page.server or page.client),
+                    "p50 <= 3 ms, p99 <= 15 ms",
+                    page.ok,
+                )
+            )
+    rows.extend(_history_growth_rows(results.history or []))
+    if (result := results.rest) is not None:
+        at_target = result.at_target_rate
+        rows.append(
+            Row(
+                "6. REST send at 200 requests/s",
+                _p(at_target.latency) if at_target else "not run",
+                "p50 <= 4 ms, p99 <= 15 ms",
+                at_target.meets_targets if at_target else None,
+            )
+        )
+        highest = result.highest_sustained
+        rows.append(
+            Row(
+                "6. REST send: highest sustained rate",
+                f"{highest.offered:,} requests/s ({_p(highest.latency)})" if highest else "none",
+                "report",
+                None,
+            )
+        )
+        rows.append(
+            Row(
+                "6. REST send: messages stored",
+                f"{result.stored:,} of {result.created:,} created",
+                "all",
+                result.stored == result.created,
+            )
+        )
+    return rows
+
+
+def _history_growth_rows(items: list[history.HistoryResult]) -> list[Row]:
+    by_size = {item.messages: item for item in items}
+    small, large = by_size.get(1_000_000), by_size.get(10_000_000)
+    if not (small and large):
+        return []
+    rows = []
+    for name in ("newest", "deep"):
+        before, after = getattr(small, name), getattr(large, name)
+        before_p99 = (before.server or before.client).p99
+        after_p99 = (after.server or after.client).p99
+        ratio = after_p99 / before_p99
+        rows.append(
+            Row(f"5. history {name}: p99 at 10M / at 1M", f"{ratio:.2f}x", "<= 1.2x", ratio <= 1.2)
+        )
+    return rows
+
+
+def text_table(rows: list[Row]) -> str:
+    header = ("metric", "measured", "target", "")
+    lines = [header, *((r.metric, r.measured, r.target, r.verdict) for r in rows)]
+    widths = [max(len(line[column]) for line in lines) for column in range(4)]
+    rendered = [
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True))
+        for line in lines
+    ]
+    rendered.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(line.rstrip() for line in rendered)

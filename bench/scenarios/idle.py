@@ -1,0 +1,97 @@
+"""Idle connections: N authenticated sockets held open on ONE server process, doing nothing.
+The server's resident memory is read before and after they open (/proc/<pid>/status VmRSS),
+then its CPU time over a quiet period (/proc/<pid>/stat)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+
+from bench.clients import Account, close_sockets, open_sockets
+from bench.crew import Crew, Sync
+from bench.procstat import CpuMeter, rss_kib
+from bench.stage import Stage
+
+KIB_PER_SOCKET_TARGET = 50
+CPU_PERCENT_TARGET = 10
+WARM_UP_SOCKETS = 20  # per process: the first sockets load code and fill caches
+
+
+@dataclass(frozen=True)
+class Spec:
+    warm_up: list[Account]
+    accounts: list[Account]
+
+
+@dataclass(frozen=True)
+class IdleResult:
+    sockets: int
+    rss_before_kib: int
+    rss_after_kib: int
+    rss_end_kib: int
+    idle_seconds: float
+    settle_seconds: float
+    cpu_percent: float
+    open_seconds: float
+
+    @property
+    def kib_per_socket(self) -> float:
+        return (self.rss_after_kib - self.rss_before_kib) / self.sockets
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.kib_per_socket <= KIB_PER_SOCKET_TARGET and self.cpu_percent <= CPU_PERCENT_TARGET
+        )
+
+
+async def worker(spec: Spec, sync: Sync) -> float:
+    await close_sockets(await open_sockets(spec.warm_up))
+    await sync.meet()  # warmed up: the harness reads the memory before...
+    await sync.meet()  # ...and then lets the sockets open
+    start = time.monotonic()
+    sockets = await open_sockets(spec.accounts)
+    opened = time.monotonic() - start
+    await sync.meet()  # all open: the harness reads the memory after, and the CPU while idle...
+    await sync.meet()  # ...and then lets them close
+    await close_sockets(sockets)
+    await asyncio.sleep(0)
+    return opened
+
+
+def run(stage: Stage) -> IdleResult:
+    sizes = stage.sizes
+    processes = sizes.idle_processes
+    warm_up = [stage.account(index, port=0) for index in range(WARM_UP_SOCKETS * processes)]
+    accounts = [stage.account(index, port=0) for index in range(sizes.idle_sockets)]
+    specs = [
+        Spec(warm_up[index::processes], accounts[index::processes]) for index in range(processes)
+    ]
+    pid = stage.server.pids[0]
+    stage.progress(f"idle: opening {len(accounts)} sockets on one server process")
+    with Crew(worker, specs) as crew:
+        crew.meet()
+        time.sleep(sizes.idle_settle_seconds)
+        rss_before = rss_kib(pid)
+        crew.meet()
+        crew.meet()
+        time.sleep(sizes.idle_settle_seconds)
+        rss_after = rss_kib(pid)
+        stage.progress(f"idle: {len(accounts)} sockets open, measuring {sizes.idle_seconds} s")
+        cpu = CpuMeter([pid])
+        time.sleep(sizes.idle_seconds)
+        cpu_percent = cpu.percent()
+        rss_end = rss_kib(pid)
+        crew.meet()
+        open_seconds = max(crew.results())
+    return IdleResult(
+        sockets=len(accounts),
+        rss_before_kib=rss_before,
+        rss_after_kib=rss_after,
+        rss_end_kib=rss_end,
+        idle_seconds=sizes.idle_seconds,
+        settle_seconds=sizes.idle_settle_seconds,
+        cpu_percent=cpu_percent,
+        open_seconds=open_seconds,
+    )

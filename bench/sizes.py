@@ -1,0 +1,61 @@
+"""How big each scenario is: the issue's sizes, and a --quick smoke run of a few seconds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+
+@dataclass(frozen=True)
+class Sizes:
+    fanout_groups: int = 10
+    fanout_members: int = 10
+    fanout_senders: int = 2
+    fanout_rates: tuple[int, ...] = (100, 200, 300, 400, 600, 800, 1000, 1200, 1500, 2000)
+    step_seconds: float = 10
+    drain_seconds: float = 3
+    large_members: int = 1000
+    large_messages: int = 100
+    idle_sockets: int = 10_000
+    idle_seconds: float = 30
+    idle_settle_seconds: float = 3  # before each memory reading
+    idle_processes: int = 4  # 2,500 client sockets each, well under the open-file limit
+    storm_sockets: int = 1000
+    history_messages: tuple[int, ...] = (1_000_000,)
+    history_requests: int = 500
+    rest_rates: tuple[int, ...] = (200, 300, 400, 500, 600, 800, 1000, 1200, 1500, 2000)
+    load_processes: int = 2
+
+    @property
+    def users(self) -> int:
+        return max(
+            self.fanout_groups * self.fanout_members,
+            self.large_members,
+            self.idle_sockets,
+            self.storm_sockets,
+        )
+
+
+FULL = Sizes()
+
+QUICK = Sizes(
+    fanout_groups=2,
+    fanout_members=4,
+    fanout_rates=(10, 20),
+    step_seconds=1,
+    drain_seconds=1,
+    large_members=12,
+    large_messages=3,
+    idle_sockets=24,
+    idle_seconds=1,
+    idle_settle_seconds=0.5,
+    idle_processes=2,
+    storm_sockets=24,
+    history_messages=(300,),
+    history_requests=10,
+    rest_rates=(20,),
+)
+
+
+def sizes_for(*, quick: bool, history_messages: tuple[int, ...] | None) -> Sizes:
+    sizes = QUICK if quick else FULL
+    return replace(sizes, history_messages=history_messages) if history_messages else sizes

@@ -1,0 +1,51 @@
+"""What every scenario gets: the running server, the seeded accounts, the sizes, and a way to
+say how far it got."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+
+from bench.clients import Account, auth_header
+from bench.seed import Seeded
+from bench.server import Server
+from bench.sizes import Sizes
+
+
+@dataclass
+class Stage:
+    server: Server
+    seeded: Seeded
+    sizes: Sizes
+    run_id: str
+    started: float = field(default_factory=time.monotonic)
+
+    def account(self, index: int, *, port: int | None = None) -> Account:
+        """Seeded user `index`, on server process `port` (default: spread by index)."""
+        urls = self.server.urls
+        return Account(
+            user_id=self.seeded.user_ids[index],
+            token=self.seeded.tokens[index],
+            base_url=urls[index % len(urls) if port is None else port],
+        )
+
+    def progress(self, text: str) -> None:
+        print(
+            f"[bench {time.monotonic() - self.started:6.1f}s] {text}", file=sys.stderr, flush=True
+        )
+
+
+def get_json(account: Account, path: str) -> dict:
+    """A GET on the REST API from the harness itself (for checks, never for load)."""
+    request = urllib.request.Request(account.base_url + path, headers=auth_header(account.token))
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.load(response)
+
+
+def newest_seq(account: Account, group_id: int) -> int:
+    """How many messages the group holds: `seq` is gapless from 1, so the newest one's."""
+    page = get_json(account, f"/api/v1/groups/{group_id}/messages/?limit=1")["results"]
+    return page[-1]["seq"] if page else 0
