@@ -7,7 +7,7 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
@@ -77,6 +77,14 @@ def test_token_revoke_without_a_token_publishes_nothing(user, django_capture_on_
 # --- What reaches the channel layer (the real one: in-memory or Redis) ---------------------
 
 
+@pytest.fixture
+async def worker_thread_connections_closed():
+    """These tests reach the database from sync_to_async's worker thread, as the ASGI server
+    does; its connection is closed afterwards so the test database can be dropped."""
+    yield
+    await sync_to_async(connections.close_all)()
+
+
 async def _subscribe_to_user(user_id: int) -> tuple[object, str]:
     layer = get_channel_layer()
     channel = await layer.new_channel()
@@ -85,7 +93,9 @@ async def _subscribe_to_user(user_id: int) -> tuple[object, str]:
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_token_revoke_tells_the_users_sockets_which_token_ended(user):
+async def test_token_revoke_tells_the_users_sockets_which_token_ended(
+    user, worker_thread_connections_closed
+):
     # given
     token = await sync_to_async(Token.objects.create)(user=user)
     layer, channel = await _subscribe_to_user(user.pk)
@@ -107,7 +117,9 @@ async def test_token_revoke_tells_the_users_sockets_which_token_ended(user):
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_logging_out_tells_the_users_sockets_which_session_ended(user, client):
+async def test_logging_out_tells_the_users_sockets_which_session_ended(
+    user, client, worker_thread_connections_closed
+):
     # given
     await sync_to_async(client.force_login)(user)
     session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
