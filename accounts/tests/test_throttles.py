@@ -94,6 +94,19 @@ def test_a_forged_forwarded_for_header_does_not_escape_the_address_limit(
     assert_throttled(response, within_seconds=60)
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [b"[1, 2]", b"{not json", b'{"username": 5, "password": "x"}', b"null"],
+    ids=["list", "truncated", "number-username", "null"],
+)
+def test_malformed_sign_in_bodies_are_answered_400_with_limits_on(rate_limits_on, api_client, raw):
+    # when
+    response = api_client.post(TOKEN_URL, raw, content_type="application/json")
+
+    # then
+    assert response.status_code == 400
+
+
 def test_revoking_a_token_is_not_a_sign_in_attempt(rate_limits_on, user, api_client):
     # given: a browser session, which may revoke the user's token as often as it likes
     api_client.force_login(user)
