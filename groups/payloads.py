@@ -15,9 +15,18 @@ from typing import Any
 from django.db.models import Count, F, Q
 
 from messaging.models import Message
-from messaging.payloads import for_viewer, message_payloads
+from messaging.payloads import for_viewer, message_payloads, user_payload
 
 from .models import Group, Membership
+
+
+def member_payload(membership: Membership) -> dict[str, Any]:
+    """`{user, role, joined_at}`; needs `user` select_related."""
+    return {
+        "user": user_payload(membership.user),
+        "role": membership.role,
+        "joined_at": membership.joined_at.isoformat().replace("+00:00", "Z"),
+    }
 
 
 def group_payload(*, user, group: Group) -> dict[str, Any]:

@@ -4,6 +4,7 @@ every front door: a caller who may not see a group gets the same 404 as for a mi
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404
 
 from .models import Group, Membership
@@ -11,9 +12,17 @@ from .permissions import can_view
 
 NOT_FOUND = "Not found."
 NOT_A_MEMBER = "Join this group first."
+MAX_ID = 2**63 - 1  # the largest id a BigAutoField holds
+
+
+def is_valid_id(value) -> bool:
+    """An id the database can hold (a larger one in a lookup is an OverflowError on SQLite)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
 def get_membership(*, user, group_id: int) -> Membership | None:
+    if not is_valid_id(group_id):
+        return None
     return Membership.objects.select_related("group").filter(user=user, group_id=group_id).first()
 
 
@@ -40,6 +49,32 @@ def get_group_for_member(*, user, group_id: int) -> tuple[Group, Membership]:
     if membership is None:
         raise PermissionDenied(NOT_A_MEMBER)
     return group, membership
+
+
+def groups_for_user(*, user) -> QuerySet[Group]:
+    """The user's groups, most recent activity first."""
+    return Group.objects.filter(memberships__user=user).order_by("-last_activity_at", "-id")
+
+
+def public_groups() -> QuerySet[Group]:
+    """Public named groups, joined or not, most recent activity first."""
+    return Group.objects.filter(is_public=True, kind=Group.Kind.GROUP).order_by(
+        "-last_activity_at", "-id"
+    )
+
+
+def group_members(*, group: Group) -> QuerySet[Membership]:
+    return Membership.objects.filter(group=group).select_related("user").order_by("id")
+
+
+def get_member(*, group: Group, user_id: int) -> Membership:
+    """One member of the group, with the user; Http404 when that user is not a member."""
+    membership = (
+        group_members(group=group).filter(user_id=user_id).first() if is_valid_id(user_id) else None
+    )
+    if membership is None:
+        raise Http404(NOT_FOUND)
+    return membership
 
 
 def member_ids(group_id: int) -> list[int]:

@@ -7,7 +7,7 @@ from django.http import Http404
 
 from groups.models import Group, Membership
 from groups.permissions import can_view
-from groups.selectors import NOT_FOUND, get_membership
+from groups.selectors import NOT_FOUND, get_membership, is_valid_id
 
 from .models import Message
 
@@ -21,7 +21,7 @@ def get_message_for_viewer(*, user, message_id: int) -> tuple[Message, Membershi
     and for one in a group the caller may not see."""
     message = (
         Message.objects.select_related("sender", "group").filter(pk=message_id).first()
-        if isinstance(message_id, int)
+        if is_valid_id(message_id)
         else None
     )
     if message is None:

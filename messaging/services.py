@@ -23,7 +23,7 @@ from django.utils import timezone
 from chat import events
 from groups.models import Group, Membership
 from groups.permissions import can_moderate_message, can_view
-from groups.selectors import NOT_A_MEMBER, NOT_FOUND
+from groups.selectors import NOT_A_MEMBER, NOT_FOUND, is_valid_id
 
 from .models import BODY_MAX_LENGTH, CLIENT_ID_MAX_LENGTH, EMOJI_MAX_LENGTH, Message, Reaction
 from .payloads import message_payload, message_payload_fresh
@@ -110,6 +110,8 @@ def send_message(*, sender, group_id: int, body, client_id=None) -> tuple[Messag
 def _insert_locked(
     *, sender, group_id: int, body: str, html: str, client_id: str | None
 ) -> Message:
+    if not is_valid_id(group_id):
+        raise Http404(NOT_FOUND)
     membership = (
         Membership.objects.select_for_update(of=("group",))
         .select_related("group")
