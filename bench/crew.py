@@ -56,13 +56,15 @@ Worker = Callable[[Any, Sync], Awaitable[Any]]
 
 def _run_worker(worker: Worker, spec: Any, sync: Sync, results: Any) -> None:
     raise_open_file_limit()
-    try:
-        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-            outcome = ("ok", runner.run(worker(spec, sync)))
-    except BaseException:
-        sync.barrier.abort()
-        outcome = ("error", traceback.format_exc())
-    results.put((sync.index, outcome))
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        try:
+            results.put((sync.index, ("ok", runner.run(worker(spec, sync)))))
+        except BaseException:
+            # Free every thread still waiting at the barrier or for the stop, here and in the
+            # other processes, before the loop waits for its threads on the way out.
+            sync.barrier.abort()
+            sync.stop()
+            results.put((sync.index, ("error", traceback.format_exc())))
 
 
 class Crew:

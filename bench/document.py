@@ -13,7 +13,8 @@ from bench.stats import ms
 
 FANOUT_METHOD = """\
 {groups} groups x {members} members, one socket each; {senders} members of each group send
-`message.send` frames at a fixed rate (open loop), stepped up until two steps in a row fail.
+`message.send` frames at a fixed rate (open loop), stepped up until two steps in a row lose
+messages.
 Every member checks it got every message of its group exactly once (the client_id carries the
 sender and a running number). Latency runs from the scheduled send time to the `message.new`
 frame: one monotonic clock, all processes on one machine. A message still missing
@@ -56,8 +57,8 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def _section(title: str, method: str, table: str, images: list[str] = ()) -> str:
-    pictures = "".join(f"\n![{title}]({image})" for image in images)
+def _section(title: str, method: str, table: str, images: list[tuple[str, str]] = ()) -> str:
+    pictures = "".join(f"\n![{alt}]({image})" for alt, image in images)
     return f"## {title}\n\n{method}\n\n{table}\n{pictures}\n"
 
 
@@ -106,13 +107,16 @@ def _conditions(c: Conditions) -> str:
     return _table(["", ""], rows)
 
 
-def _fanout(result: fanout.FanoutResult, sizes: Sizes, images: list[str]) -> str:
-    header = ["offered msgs/s", "offered deliveries/s", "deliveries/s", "lost", "dup"]
+def _fanout(result: fanout.FanoutResult, sizes: Sizes, images: list[tuple[str, str]]) -> str:
+    header = ["offered msgs/s", "sent", "acked", "offered deliveries/s", "deliveries/s", "lost"]
+    header.append("dup")
     header += ["p50 ms", "p95 ms", "p99 ms", "max ms", "send lag p99 ms"]
     header += ["server CPU", "load CPU", "errors"]
     rows = [
         [
             f"{s.offered:,}",
+            f"{s.sent:,}",
+            f"{s.acked:,}",
             f"{s.offered * result.members:,}",
             f"{s.deliveries_per_second:,.0f}",
             f"{s.lost:,}",
@@ -189,7 +193,7 @@ def _history(items: list[history.HistoryResult]) -> str:
     return _section("5. History", HISTORY_METHOD, _table(header, rows))
 
 
-def _rest(result: rest_send.RestSendResult, sizes: Sizes, images: list[str]) -> str:
+def _rest(result: rest_send.RestSendResult, sizes: Sizes, images: list[tuple[str, str]]) -> str:
     header = ["offered req/s", "answered/s", "201", "p50 ms", "p95 ms", "p99 ms", "max ms"]
     header += ["server CPU", "errors"]
     rows = [
@@ -208,10 +212,10 @@ def _rest(result: rest_send.RestSendResult, sizes: Sizes, images: list[str]) -> 
     return _section("6. REST send", method, _table(header, rows), images)
 
 
-def _plot(path: Path, name: str, draw, result) -> str:
-    """Draw the plot beside the document (docs/benchmarks/NAME.png); its relative path."""
+def _plot(path: Path, name: str, alt: str, draw, result) -> tuple[str, str]:
+    """Draw the plot beside the document (docs/benchmarks/NAME.png): (alt, relative path)."""
     draw(result, path.parent / path.stem / f"{name}.png")
-    return f"{path.stem}/{name}.png"
+    return alt, f"{path.stem}/{name}.png"
 
 
 def write(path: Path, conditions: Conditions, results: Results, sizes: Sizes, quick: bool) -> None:
@@ -229,8 +233,20 @@ def write(path: Path, conditions: Conditions, results: Results, sizes: Sizes, qu
     ]
     if results.fanout:
         images = [
-            _plot(path, "fanout-latency", plots.fanout_latency, results.fanout),
-            _plot(path, "fanout-throughput", plots.fanout_throughput, results.fanout),
+            _plot(
+                path,
+                "fanout-latency",
+                "fan-out latency percentiles against offered load",
+                plots.fanout_latency,
+                results.fanout,
+            ),
+            _plot(
+                path,
+                "fanout-throughput",
+                "fan-out deliveries/s against offered load",
+                plots.fanout_throughput,
+                results.fanout,
+            ),
         ]
         sections.append(_fanout(results.fanout, sizes, images))
     if results.large:
@@ -242,7 +258,15 @@ def write(path: Path, conditions: Conditions, results: Results, sizes: Sizes, qu
     if results.history:
         sections.append(_history(results.history))
     if results.rest:
-        images = [_plot(path, "rest-latency", plots.rest_latency, results.rest)]
+        images = [
+            _plot(
+                path,
+                "rest-latency",
+                "REST send latency against offered load",
+                plots.rest_latency,
+                results.rest,
+            )
+        ]
         sections.append(_rest(results.rest, sizes, images))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(sections))

@@ -10,11 +10,9 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 
+from bench.scenarios.fanout import DELIVERIES_TARGET, FanoutResult  # noqa: E402
 from bench.scenarios.fanout import P99_TARGET_MS as FANOUT_P99_MS  # noqa: E402
-from bench.scenarios.fanout import FanoutResult  # noqa: E402
 from bench.scenarios.rest_send import P50_TARGET_MS, P99_TARGET_MS, RestSendResult  # noqa: E402
-
-FANOUT_TARGET_DELIVERIES = 10_000
 
 
 def _save(figure, path: Path) -> None:
@@ -51,7 +49,7 @@ def fanout_throughput(result: FanoutResult, path: Path) -> None:
     figure, axes = plt.subplots(figsize=(7, 4.2))
     axes.plot(offered, offered, color="grey", linestyle=":", label="offered")
     axes.plot(offered, delivered, marker="o", label="delivered")
-    axes.axhline(FANOUT_TARGET_DELIVERIES, color="grey", linestyle="--", label="target")
+    axes.axhline(DELIVERIES_TARGET, color="grey", linestyle="--", label="target")
     failing = [(o, d) for o, d, s in zip(offered, delivered, result.steps, strict=True) if not s.ok]
     if failing:
         axes.scatter(

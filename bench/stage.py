@@ -49,3 +49,21 @@ def newest_seq(account: Account, group_id: int) -> int:
     """How many messages the group holds: `seq` is gapless from 1, so the newest one's."""
     page = get_json(account, f"/api/v1/groups/{group_id}/messages/?limit=1")["results"]
     return page[-1]["seq"] if page else 0
+
+
+def stored_count(accounts_by_group: dict[int, Account]) -> int:
+    """Messages held by the groups: the sum of their newest `seq`."""
+    return sum(newest_seq(account, group) for group, account in accounts_by_group.items())
+
+
+def settled_count(accounts_by_group: dict[int, Account], expected: int, timeout: float = 30) -> int:
+    """The groups' message count once the server has stored what it still had queued: it
+    reaches `expected`, or stops changing for a second, or `timeout` passes."""
+    deadline = time.monotonic() + timeout
+    count = stored_count(accounts_by_group)
+    while count != expected and time.monotonic() < deadline:
+        time.sleep(1)
+        previous, count = count, stored_count(accounts_by_group)
+        if count == previous:
+            break
+    return count

@@ -63,8 +63,8 @@ async def worker(spec: Spec, sync: Sync) -> float:
 def run(stage: Stage) -> IdleResult:
     sizes = stage.sizes
     processes = sizes.idle_processes
-    warm_up = [stage.account(index, port=0) for index in range(WARM_UP_SOCKETS * processes)]
     accounts = [stage.account(index, port=0) for index in range(sizes.idle_sockets)]
+    warm_up = accounts[: WARM_UP_SOCKETS * processes]
     specs = [
         Spec(warm_up[index::processes], accounts[index::processes]) for index in range(processes)
     ]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from bench.clients import Account, auth_header, http_session
 from bench.crew import Crew, Sync
 from bench.procstat import CpuMeter
-from bench.stage import Stage, newest_seq
+from bench.stage import Stage, settled_count, stored_count
 from bench.stats import Latency
 
 P50_TARGET_MS = 4
@@ -163,7 +163,7 @@ def run_step(stage: Stage, senders, step: int, offered: int) -> StepResult:
 def run(stage: Stage) -> RestSendResult:
     senders = senders_of(stage)
     groups = {group: account for account, group in senders}
-    stored_before = sum(newest_seq(account, group) for group, account in groups.items())
+    stored_before = stored_count(groups)
     steps: list[StepResult] = []
     for step, offered in enumerate(stage.sizes.rest_rates):
         result = run_step(stage, senders, step, offered)
@@ -175,9 +175,9 @@ def run(stage: Stage) -> RestSendResult:
         )
         if len(steps) >= 2 and not steps[-1].sustained and not steps[-2].sustained:
             break
-    stored_after = sum(newest_seq(account, group) for group, account in groups.items())
+    created = sum(step.created for step in steps)
     return RestSendResult(
         steps=steps,
-        stored=stored_after - stored_before,
-        created=sum(step.created for step in steps),
+        stored=settled_count(groups, stored_before + created) - stored_before,
+        created=created,
     )
