@@ -290,12 +290,16 @@ class _Clock:
 
     @classmethod
     def spreading(cls, *, group: Group, count: int) -> _Clock:
+        last_seq, last_sent_at = (
+            Group.objects.filter(pk=group.pk)
+            .values_list("last_seq", "last_message__created_at")
+            .get()
+        )
         now = timezone.now()
         start = now - timedelta(seconds=count)
-        last = Message.objects.filter(pk=group.last_message_id).values_list("created_at", flat=True)
-        if last and last[0] > start:
-            start = min(last[0], now)
-        return cls(start=start, step=(now - start) / count, first_seq=group.last_seq + 1)
+        if last_sent_at is not None and last_sent_at > start:
+            start = min(last_sent_at, now)
+        return cls(start=start, step=(now - start) / count, first_seq=last_seq + 1)
 
     def at(self, seq: int) -> datetime:
         return self.start + self.step * (seq - self.first_seq + 1)
@@ -312,7 +316,7 @@ def _load_batch(*, group_id: int, count: int, sender_ids: list[int], clock: _Clo
     write(_rows(group_id=group_id, seqs=seqs, sender_ids=sender_ids, clock=clock))
     last = Message.objects.only("id", "created_at").get(group_id=group_id, seq=seqs[-1])
     Group.objects.filter(pk=group_id).update(
-        last_seq=last.seq, last_message=last, last_activity_at=last.created_at
+        last_seq=seqs[-1], last_message=last, last_activity_at=last.created_at
     )
 
 
