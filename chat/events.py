@@ -29,6 +29,7 @@ MESSAGE_UPDATED = "message.updated"
 GROUP_ADDED = "group.added"
 GROUP_REMOVED = "group.removed"
 CREDENTIALS_REVOKED = "credentials.revoked"
+TYPING = "typing"  # published by the sockets themselves (chat.hub), not by services
 
 
 def group_channel(group_id: int) -> str:
@@ -40,7 +41,17 @@ def user_channel(user_id: int) -> str:
 
 
 def publish_rollback_unsafe(target: str, event: dict[str, Any]) -> None:
-    """Publish now, whatever happens to the surrounding transaction. Prefer `publish_on_commit`."""
+    """Publish now, whatever happens to the surrounding transaction. Prefer `publish_on_commit`.
+
+    In a server process the websockets' hub (chat.hub) publishes it from its event loop, and
+    the caller does not wait for Redis. Elsewhere (a management command, a WSGI worker, a
+    test) the layer is called here and now.
+    """
+    from .hub import running_hub  # the hub imports this module
+
+    if (hub := running_hub()) is not None:
+        hub.publish_threadsafe(target, event)
+        return
     layer = get_channel_layer()
     if layer is None:
         return

@@ -1,9 +1,12 @@
-from channels.auth import AuthMiddlewareStack
+"""The websocket routes: `/ws/`, behind the Origin check (chat/handshake.py). Credentials are
+checked by the consumer itself, in its database pool."""
+
 from channels.routing import URLRouter
-from channels.security.websocket import AllowedHostsOriginValidator
+from django.urls import path
 
-websocket_urlpatterns = []
+from .consumers import ChatConsumer
+from .handshake import OriginValidator
 
-websocket_application = AllowedHostsOriginValidator(
-    AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-)
+websocket_urlpatterns = [path("ws/", ChatConsumer.as_asgi())]
+
+websocket_application = OriginValidator(URLRouter(websocket_urlpatterns))

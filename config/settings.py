@@ -9,6 +9,7 @@ REDIS_URL, DJANGO_ALLOWED_HOSTS.
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlparse
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -134,8 +135,9 @@ AUTH_USER_MODEL = "accounts.User"
 # --- Redis: channel layer and cache -----------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    # One pub/sub connection per process carries every group; the publishing pool is sized far
-    # above the number of concurrent consumers (redis-py's async default of 100 is too small).
+    # Each server process owns one channel of the layer and subscribes it to the groups its
+    # sockets need (chat/hub.py). Redis pub/sub channels are shared by every database of a
+    # server, so the prefix names the database: two sites on one Redis never hear each other.
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
@@ -143,10 +145,12 @@ if REDIS_URL:
                 "hosts": [
                     {
                         "address": REDIS_URL,
-                        "max_connections": env_int("REDIS_MAX_CONNECTIONS", 2000),
+                        "max_connections": env_int("REDIS_MAX_CONNECTIONS", 100),
                     }
                 ],
-                "prefix": os.environ.get("CHANNEL_LAYER_PREFIX", "chat"),
+                "prefix": os.environ.get(
+                    "CHANNEL_LAYER_PREFIX", f"chat{urlparse(REDIS_URL).path.strip('/') or 0}"
+                ),
             },
         }
     }
@@ -158,7 +162,13 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # One process: the hub's channel takes every event of the process, so it holds many.
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": 100_000, "group_expiry": 10 * 365 * 86400},
+        }
+    }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Authentication ---------------------------------------------------------------------------
@@ -264,6 +274,12 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- Real-time --------------------------------------------------------------------------------
 WEBSOCKET_MAX_FRAME_BYTES = 64 * 1024
+# Frames a connection may send: a sustained rate and a burst (off with DJANGO_RATE_LIMITS=off).
+WEBSOCKET_FRAMES_PER_SECOND = env_int("DJANGO_WS_FRAMES_PER_SECOND", 20)
+WEBSOCKET_FRAME_BURST = env_int("DJANGO_WS_FRAME_BURST", 100)
+# Threads per server process for the sockets' database work (never the one thread that
+# Django's sync views share).
+WEBSOCKET_DB_THREADS = env_int("DJANGO_WS_DB_THREADS", 8)
 
 LOGGING = {
     "version": 1,

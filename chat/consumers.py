@@ -1,0 +1,379 @@
+"""One websocket: the handshake, the client frames, and what the hub hands over to send.
+
+A plain ASGI application rather than a Channels consumer class: a Channels consumer takes a
+channel of the layer per socket and a thread hop per frame (`aclose_old_connections`), which
+is exactly the cost the hub (chat/hub.py) removes. The shape is the tutorial's all the same:
+authorize and subscribe before `accept()`, let go on disconnect, one method per frame type,
+database work through the services in a thread pool (chat/db.py).
+
+Frames leave through an outbox that one short-lived task drains, so the hub never waits for a
+socket. Client frames are handled one at a time, in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+
+from . import actions, db, events, frames, handshake
+from .frames import FrameError
+from .hub import Hub, get_hub
+from .streams import COMPLETION, HOLD, JOINING, REPLAY, GroupStream
+from .throttles import FrameRate
+
+logger = logging.getLogger(__name__)
+
+HOLD_SECONDS = 1.0  # live message frames wait this long for a `resume` after the handshake
+RESUME_LIMIT = 500  # messages replayed per `resume` frame; then has_more
+COMPLETION_BATCH = 500  # messages fetched per query while completing a gap
+MAX_OUTBOX = 5000  # frames waiting for a client that does not read: then CLOSE_TOO_SLOW
+
+
+class ChatConsumer:
+    @classmethod
+    def as_asgi(cls):
+        async def app(scope, receive, send):
+            await cls(scope, send).run(receive)
+
+        return app
+
+    def __init__(self, scope, send) -> None:
+        self.scope = scope
+        self._send = send
+        self.identity: handshake.Identity | None = None
+        self.user_id: int | None = None
+        self.hub: Hub | None = None
+        self.streams: dict[int, GroupStream] = {}
+        self.rate = FrameRate()
+        self._outbox: deque[str | int] = deque()
+        self._writer: asyncio.Task | None = None
+        self._accepted = False
+        self._closing = False
+        self._hold_timer: asyncio.TimerHandle | None = None
+        self._completions: dict[int, asyncio.Task] = {}
+
+    # --- Connection ---------------------------------------------------------------------------
+
+    async def run(self, receive) -> None:
+        if (await receive())["type"] != "websocket.connect":
+            return
+        if not await self.connect():
+            await self._until_disconnect(receive)
+            return
+        try:
+            while True:
+                message = await receive()
+                if message["type"] == "websocket.receive":
+                    await self.receive(message.get("text"))
+                elif message["type"] == "websocket.disconnect":
+                    break
+        finally:
+            self.disconnected()
+
+    async def connect(self) -> bool:
+        """Authenticate and subscribe to all of the user's groups, then accept."""
+        try:
+            self.identity = await db.run(handshake.identify, self.scope)
+        except Exception:
+            logger.exception("websocket: could not authenticate")
+            await self._refuse(frames.CLOSE_TRY_AGAIN)
+            return False
+        if self.identity is None:
+            await self._refuse(frames.CLOSE_UNAUTHENTICATED)
+            return False
+        self.user_id = self.identity.user.id
+        self.streams = {
+            group_id: GroupStream(self, group_id, last_seq=last_seq, waiting=HOLD)
+            for group_id, last_seq in self.identity.groups.items()
+        }
+        try:
+            self.hub = await get_hub()
+            await self.hub.subscribe(self, self._layer_groups())
+        except Exception:
+            logger.exception("websocket: could not subscribe to the channel layer")
+            if self.hub is not None:
+                self.hub.unsubscribe(self, self._layer_groups())
+            await self._refuse(frames.CLOSE_TRY_AGAIN)
+            return False
+        await self._send({"type": "websocket.accept"})
+        self._accepted = True
+        self._hold_timer = asyncio.get_running_loop().call_later(HOLD_SECONDS, self.release_hold)
+        self.hub.presence.opened(self.user_id, self.streams)
+        self._start_writer()
+        return True
+
+    async def _refuse(self, code: int) -> None:
+        """Accept, then close at once: a close before accept would reach the client as 403."""
+        await self._send({"type": "websocket.accept"})
+        await self._send({"type": "websocket.close", "code": code})
+
+    @staticmethod
+    async def _until_disconnect(receive) -> None:
+        while (await receive())["type"] != "websocket.disconnect":
+            pass
+
+    def _layer_groups(self) -> list[str]:
+        return [events.user_channel(self.user_id)] + [
+            events.group_channel(group_id) for group_id in self.streams
+        ]
+
+    def disconnected(self) -> None:
+        self._closing = True
+        if self._hold_timer is not None:
+            self._hold_timer.cancel()
+        for task in self._completions.values():
+            task.cancel()
+        if self.hub is not None:
+            self.hub.unsubscribe(self, self._layer_groups())
+            self.hub.presence.closed(self.user_id, self.streams)
+
+    # --- Sending ------------------------------------------------------------------------------
+
+    def push(self, text: str) -> None:
+        """Queue a frame for the client."""
+        if self._closing:
+            return
+        if len(self._outbox) >= MAX_OUTBOX:
+            self.close(frames.CLOSE_TOO_SLOW)
+            return
+        self._outbox.append(text)
+        self._start_writer()
+
+    def close(self, code: int) -> None:
+        """Close after the frames already queued."""
+        if self._closing:
+            return
+        self._outbox.append(code)
+        self._closing = True
+        self._start_writer()
+
+    def _start_writer(self) -> None:
+        if self._accepted and self._writer is None and self._outbox:
+            self._writer = asyncio.get_running_loop().create_task(self._write())
+
+    async def _write(self) -> None:
+        outbox = self._outbox
+        try:
+            while outbox:
+                item = outbox.popleft()
+                if isinstance(item, str):
+                    await self._send({"type": "websocket.send", "text": item})
+                else:
+                    await self._send({"type": "websocket.close", "code": item})
+                    outbox.clear()
+        except Exception:  # the client is gone: nothing more to write
+            self._closing = True
+            outbox.clear()
+        finally:
+            self._writer = None
+
+    def error(self, error: FrameError) -> None:
+        self.push(frames.error(error.code, error.detail, error.client_id))
+
+    # --- What the hub hands over --------------------------------------------------------------
+
+    def message_frame(self, frame: frames.MessageFrame) -> None:
+        stream = self.streams.get(frame.group_id)
+        if stream is None:
+            return
+        if frame.kind == events.MESSAGE_NEW:
+            stream.message_new(frame.seq, frame.text_for(self.user_id))
+        else:
+            stream.message_updated(frame.seq, frame.text_for(self.user_id))
+
+    def group_frame(self, group_id: int, text: str) -> None:
+        """A frame about a group that needs no ordering (typing, presence)."""
+        if group_id in self.streams:
+            self.push(text)
+
+    def joining(self, group_id: int) -> bool:
+        """The user joined a group: hold its frames until the socket knows where it starts."""
+        if group_id in self.streams or self._closing:
+            return False
+        self.streams[group_id] = GroupStream(self, group_id, last_seq=0, waiting=JOINING)
+        return True
+
+    def joined(self, group_id: int, joined: tuple[dict[str, Any], int] | None) -> None:
+        stream = self.streams.get(group_id)
+        if stream is None or not stream.waiting & JOINING:
+            return
+        if joined is None:  # removed again before the join was through
+            self._drop_stream(group_id)
+            return
+        group, last_seq = joined
+        self.push(frames.encode({"type": "group.added", "group": group}))
+        stream.position(last_seq)
+        stream.release(JOINING)
+
+    def group_removed(self, group_id: int) -> None:
+        if self._drop_stream(group_id):
+            self.push(frames.encode({"type": "group.removed", "group": group_id}))
+
+    def _drop_stream(self, group_id: int) -> bool:
+        stream = self.streams.pop(group_id, None)
+        if stream is None:
+            return False
+        if task := self._completions.pop(group_id, None):
+            task.cancel()
+        self.hub.unsubscribe(self, [events.group_channel(group_id)])
+        return True
+
+    def release_hold(self) -> None:
+        if self._hold_timer is None:
+            return
+        self._hold_timer.cancel()
+        self._hold_timer = None
+        for stream in list(self.streams.values()):
+            stream.release(HOLD)
+
+    def complete(self, stream: GroupStream) -> None:
+        """Called by a stream that knows of messages it has not sent: fetch them."""
+        stream.wait(COMPLETION)
+        self._completions[stream.group_id] = asyncio.get_running_loop().create_task(
+            self._complete(stream)
+        )
+
+    async def _complete(self, stream: GroupStream) -> None:
+        group_id = stream.group_id
+        try:
+            while stream.seen_seq > stream.last_seq and not stream.waiting & REPLAY:
+                upto = min(stream.seen_seq, stream.last_seq + COMPLETION_BATCH)
+                for frame in await self.hub.messages(group_id, stream.last_seq, upto):
+                    stream.sent(frame.seq, frame.text_for(self.user_id))
+                # A seq that is not found no longer exists (its group was deleted).
+                stream.last_seq = max(stream.last_seq, upto)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("websocket: could not complete group %s", group_id)
+            await asyncio.sleep(1)  # then the stream asks again
+        if self.streams.get(group_id) is stream:
+            self._completions.pop(group_id, None)
+            stream.release(COMPLETION)
+
+    # --- Client frames ------------------------------------------------------------------------
+
+    async def receive(self, text: str | None) -> None:
+        if self._closing:
+            return
+        allowed = self.rate.allow()
+        if not allowed and self.rate.flooding():
+            self.close(frames.CLOSE_FLOOD)
+            return
+        client_id = None
+        try:
+            frame = frames.decode(text)
+            kind = frame["type"]
+            if kind == "message.send":
+                client_id = frame.get("client_id")
+            if not allowed:
+                raise FrameError(frames.RATE_LIMITED, frames.SLOW_DOWN, client_id)
+            handler = self.HANDLERS.get(kind)
+            if handler is None:
+                raise FrameError(frames.UNKNOWN_TYPE, frames.UNKNOWN_FRAME_TYPE)
+            if kind != "resume":
+                self.release_hold()
+            await handler(self, frame)
+        except FrameError as refused:
+            self.release_hold()
+            self.error(refused)
+        except Exception:
+            logger.exception("websocket: a frame failed: %.200r", text)
+            self.release_hold()
+            self.error(FrameError(frames.SERVER_ERROR, frames.UNEXPECTED, client_id))
+
+    def _member_stream(self, group_id: int) -> GroupStream:
+        stream = self.streams.get(group_id)
+        if stream is None:
+            raise FrameError(frames.NOT_A_MEMBER, frames.NOT_MEMBER_OF_GROUP)
+        return stream
+
+    async def send_message(self, frame: dict[str, Any]) -> None:
+        client_id = frame.get("client_id")
+        group_id = frames.integer(frame, "group", client_id)
+        try:
+            ack = await db.run(
+                actions.send,
+                user=self.identity.user,
+                group_id=group_id,
+                body=frame.get("body"),
+                client_id=client_id,
+            )
+        except (Http404, PermissionDenied):
+            raise FrameError(frames.NOT_A_MEMBER, frames.NOT_MEMBER_OF_GROUP, client_id) from None
+        except ValidationError as invalid:
+            raise FrameError(frames.INVALID, " ".join(invalid.messages), client_id) from None
+        self.push(ack)
+
+    async def resume(self, frame: dict[str, Any]) -> None:
+        cursors = frames.cursors(frame)
+        for group_id in cursors:
+            self._member_stream(group_id)
+        for group_id in cursors:
+            self.streams[group_id].wait(REPLAY)
+        self.release_hold()
+        budget, has_more = RESUME_LIMIT, False
+        for group_id, after_id in cursors.items():
+            stream = self.streams.get(group_id)
+            if stream is None:  # removed meanwhile
+                continue
+            if completion := self._completions.get(group_id):
+                await asyncio.wait([completion])
+            if budget == 0:
+                has_more = True
+                continue
+            page = await db.run(actions.replay, group_id=group_id, after_id=after_id, limit=budget)
+            if self.streams.get(group_id) is not stream:
+                continue
+            for payload in page.payloads:
+                self.push(frames.MessageFrame(events.MESSAGE_NEW, payload).text_for(self.user_id))
+            budget -= len(page.payloads)
+            last_replayed = page.payloads[-1]["seq"] if page.payloads else 0
+            if page.has_more:
+                has_more = True
+                stream.position(last_replayed)
+            else:
+                stream.position(max(last_replayed, page.last_seq))
+                stream.release(REPLAY)
+        self.push(frames.encode({"type": "resume.done", "has_more": has_more}))
+
+    async def typing(self, frame: dict[str, Any]) -> None:
+        group_id = frames.integer(frame, "group")
+        self._member_stream(group_id)
+        self.hub.typing(user=self.identity.user, group_id=group_id)
+
+    async def read(self, frame: dict[str, Any]) -> None:
+        group_id = frames.integer(frame, "group")
+        message_id = frames.integer(frame, "message_id")
+        try:
+            await db.run(
+                actions.read, user=self.identity.user, group_id=group_id, message_id=message_id
+            )
+        except (Http404, PermissionDenied):
+            raise FrameError(frames.NOT_A_MEMBER, frames.NOT_MEMBER_OF_GROUP) from None
+        except ValidationError as invalid:
+            raise FrameError(frames.INVALID, " ".join(invalid.messages)) from None
+
+    async def ping(self, frame: dict[str, Any]) -> None:
+        self.push(frames.encode({"type": "pong"}))
+
+    async def presence(self, frame: dict[str, Any]) -> None:
+        group_id = frames.integer(frame, "group")
+        self._member_stream(group_id)
+        member_ids = await db.run(actions.group_member_ids, group_id=group_id)
+        online = await self.hub.presence.online(member_ids)
+        self.push(frames.encode({"type": "presence.state", "group": group_id, "online": online}))
+
+    HANDLERS = {
+        "message.send": send_message,
+        "resume": resume,
+        "typing": typing,
+        "read": read,
+        "ping": ping,
+        "presence.get": presence,
+    }

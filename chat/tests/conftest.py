@@ -1,0 +1,133 @@
+"""Websocket test helpers: sockets on the real ASGI application (config.asgi), over the
+configured channel layer and database, through Channels' WebsocketCommunicator."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+from rest_framework.authtoken.models import Token
+
+from chat import db
+from chat.hub import close_hub
+from config.asgi import application
+
+TIMEOUT = 5
+ORIGIN = "http://localhost"
+
+
+class Socket:
+    """A client socket: JSON frames in and out, with timeouts instead of hangs. Presence frames
+    come and go with every socket of a group's members: they are skipped unless asked for."""
+
+    def __init__(self, communicator: WebsocketCommunicator) -> None:
+        self.communicator = communicator
+        self.skip = {"presence"}
+
+    async def send(self, frame: dict) -> None:
+        await self.communicator.send_to(text_data=json.dumps(frame))
+
+    async def send_text(self, text: str) -> None:
+        await self.communicator.send_to(text_data=text)
+
+    async def receive(self, timeout: float = TIMEOUT) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            output = await self.communicator.receive_output(max(deadline - time.monotonic(), 0))
+            assert output["type"] == "websocket.send", output
+            frame = json.loads(output["text"])
+            if frame["type"] not in self.skip:
+                return frame
+
+    async def receive_until(self, kind: str, timeout: float = TIMEOUT) -> tuple[list[dict], dict]:
+        """Frames up to the first of type `kind`: (those before it, it)."""
+        before = []
+        while (frame := await self.receive(timeout))["type"] != kind:
+            before.append(frame)
+        return before, frame
+
+    async def nothing(self, timeout: float = 0.3) -> bool:
+        """Whether no frame (but skipped ones) arrives within the timeout. (A timeout of
+        `receive_output` would cancel the application, so this polls.)"""
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            if await self.communicator.receive_nothing(left):
+                return True
+            output = await self.communicator.receive_output()
+            if output["type"] != "websocket.send" or json.loads(output["text"])["type"] not in (
+                self.skip
+            ):
+                raise AssertionError(f"unexpected output: {output}")
+        return True
+
+    async def ping(self) -> list[dict]:
+        """Send a ping; every frame that arrived before the pong."""
+        await self.send({"type": "ping"})
+        before, _ = await self.receive_until("pong")
+        return before
+
+    async def closed_with(self, timeout: float = TIMEOUT) -> int | None:
+        while True:
+            output = await self.communicator.receive_output(timeout)
+            if output["type"] == "websocket.close":
+                return output.get("code")
+
+
+def _token(user) -> str:
+    return Token.objects.get_or_create(user=user)[0].key
+
+
+def _session_cookie(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+@pytest.fixture
+async def connect(transactional_db):
+    """`await connect(user)` opens an accepted socket on the user's token with an allowed
+    Origin; `await connect(user, accepted=False, ...)` returns the communicator and the
+    handshake's answer instead. `via="cookie"` uses a session cookie."""
+    communicators: list[WebsocketCommunicator] = []
+
+    async def open_socket(
+        user=None,
+        *,
+        via: str = "token",
+        origin: str | None = ORIGIN,
+        token: str | None = None,
+        accepted: bool = True,
+    ):
+        path, headers = "/ws/", []
+        if via == "token":
+            path += f"?token={await db.run(_token, user) if token is None else token}"
+        elif via == "cookie":
+            cookie = await db.run(_session_cookie, user)
+            headers.append((b"cookie", f"sessionid={cookie}".encode()))
+        if origin is not None:
+            headers.append((b"origin", origin.encode()))
+        communicator = WebsocketCommunicator(application, path, headers=headers)
+        communicators.append(communicator)
+        answer = await communicator.connect(timeout=TIMEOUT)
+        if not accepted:
+            return communicator, answer
+        assert answer == (True, None), answer
+        return Socket(communicator)
+
+    yield open_socket
+    for communicator in communicators:
+        await communicator.disconnect()
+    await close_hub()
+    await get_channel_layer().flush()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_pool_connections(django_db_setup):
+    """The sockets' thread pool keeps database connections: close them before the test
+    database is dropped."""
+    yield
+    db.close_connections()

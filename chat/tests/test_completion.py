@@ -1,0 +1,70 @@
+"""Frames the channel layer lost, reordered or repeated are completed from the database: per
+group, message.new frames arrive in id order, each once, without a gap the server could know."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from chat import db, events
+from chat.hub import get_hub
+from messaging.models import Message
+from messaging.payloads import message_payload
+from messaging.services import send_message
+
+
+@pytest.fixture
+def pair(make_user, make_group):
+    sender, reader = make_user(), make_user()
+    return SimpleNamespace(group=make_group(members=[sender, reader]), sender=sender, reader=reader)
+
+
+def _send(pair, body: str) -> int:
+    return send_message(sender=pair.sender, group_id=pair.group.id, body=body)[0].id
+
+
+def _payload(message_id: int) -> dict:
+    return message_payload(Message.objects.select_related("sender").get(pk=message_id))
+
+
+async def _publish(payload: dict) -> None:
+    hub = await get_hub()
+    hub.publish(events.group_channel(payload["group"]), {"type": "message.new", "message": payload})
+
+
+async def test_messages_whose_events_were_lost_are_completed_before_the_next(
+    connect, pair, monkeypatch
+):
+    # given: the next two messages' events are lost
+    reader = await connect(pair.reader)
+    await reader.ping()
+    with monkeypatch.context() as patch:
+        patch.setattr(events, "message_new_on_commit", lambda payload: None)
+        lost = [await db.run(_send, pair, "lost 1"), await db.run(_send, pair, "lost 2")]
+    assert await reader.nothing()
+
+    # when
+    arrived = await db.run(_send, pair, "arrived")
+
+    # then
+    got = [await reader.receive() for _ in range(3)]
+    assert [frame["message"]["id"] for frame in got] == [*lost, arrived]
+    assert await reader.nothing()
+
+
+async def test_reordered_and_repeated_events_are_sent_once_in_order(connect, pair, monkeypatch):
+    # given: three messages whose events have not been published yet
+    reader = await connect(pair.reader)
+    await reader.ping()
+    with monkeypatch.context() as patch:
+        patch.setattr(events, "message_new_on_commit", lambda payload: None)
+        ids = [await db.run(_send, pair, f"m{i}") for i in range(3)]
+    payloads = [await db.run(_payload, message_id) for message_id in ids]
+
+    # when: the layer delivers the third, the first, the third again, then the second
+    for index in (2, 0, 2, 1):
+        await _publish(payloads[index])
+
+    # then
+    got = [await reader.receive() for _ in range(3)]
+    assert [frame["message"]["id"] for frame in got] == ids
+    assert await reader.nothing()
