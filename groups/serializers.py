@@ -1,0 +1,121 @@
+"""Shapes of the group endpoints.
+
+Input serializers check types and lengths only (the rules live in groups.services); output
+serializers document the payload dicts of groups.payloads for the OpenAPI schema.
+"""
+
+from rest_framework import serializers
+from rest_framework.fields import empty
+
+from accounts.models import User
+from accounts.serializers import UserSerializer
+from messaging.serializers import MessageSerializer, StrictCharField, id_field
+
+from .models import Group, Membership
+from .selectors import MAX_ID
+
+NAME_MAX_LENGTH = Group._meta.get_field("name").max_length
+DESCRIPTION_MAX_LENGTH = Group._meta.get_field("description").max_length
+UNKNOWN_USER = "No such user."
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """true or false in JSON; DRF's own also takes "yes", "on", 1 and friends."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class UserIdField(serializers.IntegerField):
+    """A user's id in a request body, answered with the User (400 when there is none)."""
+
+    default_error_messages = {"does_not_exist": UNKNOWN_USER}
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+    def run_validation(self, data=empty) -> User:
+        user = User.objects.filter(pk=super().run_validation(data)).first()
+        if user is None:
+            self.fail("does_not_exist")
+        return user
+
+
+# --- Input ------------------------------------------------------------------------------------
+
+
+class GroupListQuerySerializer(serializers.Serializer):
+    public = serializers.BooleanField(
+        required=False, default=False, help_text="1: public groups, joined or not."
+    )
+
+
+class GroupCreateSerializer(serializers.Serializer):
+    name = StrictCharField(max_length=NAME_MAX_LENGTH)
+    description = StrictCharField(
+        required=False, allow_blank=True, default="", max_length=DESCRIPTION_MAX_LENGTH
+    )
+    is_public = StrictBooleanField(required=False, default=False)
+
+
+class GroupUpdateSerializer(serializers.Serializer):
+    name = StrictCharField(required=False, max_length=NAME_MAX_LENGTH)
+    description = StrictCharField(
+        required=False, allow_blank=True, max_length=DESCRIPTION_MAX_LENGTH
+    )
+    is_public = StrictBooleanField(required=False)
+
+
+class MemberAddSerializer(serializers.Serializer):
+    user_id = UserIdField()
+    role = serializers.ChoiceField(choices=Membership.Role.choices, default=Membership.Role.MEMBER)
+
+
+class MemberRoleSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Membership.Role.choices)
+
+
+class DirectSerializer(serializers.Serializer):
+    user_id = UserIdField()
+
+
+class ReadMarkerSerializer(serializers.Serializer):
+    message_id = id_field(help_text="Everything up to this message is read.")
+
+
+# --- Output (documentation of groups.payloads) -------------------------------------------------
+
+
+class GroupSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    title = serializers.CharField(
+        help_text="The name to show the caller: for a direct conversation, the other person's."
+    )
+    description = serializers.CharField(allow_blank=True)
+    kind = serializers.ChoiceField(choices=Group.Kind.choices)
+    is_public = serializers.BooleanField()
+    role = serializers.ChoiceField(
+        choices=Membership.Role.choices, allow_null=True, help_text="The caller's; null if none."
+    )
+    member_count = serializers.IntegerField()
+    unread_count = serializers.IntegerField(
+        help_text="Messages from others, not deleted, above the caller's read marker."
+    )
+    last_message = MessageSerializer(allow_null=True)
+
+
+class GroupListSerializer(serializers.Serializer):
+    results = GroupSerializer(many=True)
+
+
+class MemberSerializer(serializers.Serializer):
+    user = UserSerializer()
+    role = serializers.ChoiceField(choices=Membership.Role.choices)
+    joined_at = serializers.DateTimeField()
+
+
+class MemberListSerializer(serializers.Serializer):
+    results = MemberSerializer(many=True)

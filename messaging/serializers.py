@@ -1,0 +1,122 @@
+"""Shapes of the message endpoints.
+
+Input serializers check types and lengths only (the rules live in messaging.services); output
+serializers document the payload dicts of messaging.payloads for the OpenAPI schema.
+"""
+
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+
+from accounts.serializers import UserSerializer
+from groups.selectors import MAX_ID
+from messaging.models import BODY_MAX_LENGTH, CLIENT_ID_MAX_LENGTH, EMOJI_MAX_LENGTH
+from messaging.search import QUERY_MAX_LENGTH
+from messaging.selectors import HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT
+
+
+class StrictCharField(serializers.CharField):
+    """A CharField that refuses numbers instead of turning them into text: wrong type, 400."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+def id_field(**kwargs) -> serializers.IntegerField:
+    """An integer id the database can hold: larger values are a 400, never an overflow."""
+    kwargs.setdefault("min_value", 1)
+    return serializers.IntegerField(max_value=MAX_ID, **kwargs)
+
+
+# --- Input ------------------------------------------------------------------------------------
+
+
+def _body_field() -> StrictCharField:
+    # Trimmed first, then measured: the contract's 1 to 10,000 characters without the whitespace.
+    return StrictCharField(max_length=BODY_MAX_LENGTH)
+
+
+class MessageSendSerializer(serializers.Serializer):
+    body = _body_field()
+    client_id = StrictCharField(
+        required=False,
+        allow_null=True,
+        default=None,
+        trim_whitespace=False,
+        max_length=CLIENT_ID_MAX_LENGTH,
+        help_text="Makes the send idempotent: a repeat returns the same message with 200.",
+    )
+
+
+class MessageEditSerializer(serializers.Serializer):
+    body = _body_field()
+
+
+class ReactionAddSerializer(serializers.Serializer):
+    emoji = StrictCharField(trim_whitespace=False, max_length=EMOJI_MAX_LENGTH)
+
+
+class HistoryQuerySerializer(serializers.Serializer):
+    before = id_field(
+        required=False, min_value=0, help_text="The newest `limit` messages with an id below."
+    )
+    after = id_field(
+        required=False, min_value=0, help_text="The oldest `limit` messages with an id above."
+    )
+    limit = serializers.IntegerField(
+        required=False, min_value=1, max_value=HISTORY_MAX_LIMIT, default=HISTORY_DEFAULT_LIMIT
+    )
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    q = StrictCharField(max_length=QUERY_MAX_LENGTH, help_text="The words to look for.")
+    group = id_field(required=False, help_text="Only this group's messages.")
+
+
+# --- Output (documentation of messaging.payloads) -----------------------------------------------
+
+
+class ReactionSerializer(serializers.Serializer):
+    emoji = serializers.CharField()
+    count = serializers.IntegerField()
+    me = serializers.BooleanField(help_text="Whether the caller is among those who reacted.")
+
+
+class MessageSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    group = serializers.IntegerField()
+    seq = serializers.IntegerField(help_text="Position in the group: 1, 2, 3, ... with no gaps.")
+    sender = UserSerializer()
+    body = serializers.CharField(allow_blank=True)
+    html = serializers.CharField(allow_blank=True, help_text="The body rendered and sanitized.")
+    created_at = serializers.DateTimeField()
+    edited_at = serializers.DateTimeField(allow_null=True)
+    deleted = serializers.BooleanField()
+    client_id = serializers.CharField(allow_null=True)
+    reactions = ReactionSerializer(many=True)
+
+
+class MessagePageSerializer(serializers.Serializer):
+    results = MessageSerializer(many=True, help_text="Ascending by id.")
+    has_more = serializers.BooleanField(help_text="More messages lie beyond this page.")
+
+
+class MessageListSerializer(serializers.Serializer):
+    results = MessageSerializer(many=True)
+
+
+# --- Errors (documentation of config.exceptions' answers) ---------------------------------------
+
+ERROR_DESCRIPTIONS = {
+    400: "Invalid input: a field-error object or {detail}.",
+    401: "No or bad credentials.",
+    403: "The caller can see the group, but its role does not allow this.",
+    404: "No such thing, or the caller may not see it (the same body either way).",
+    429: "Throttled: see the Retry-After header.",
+}
+
+
+def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
+    """The error answers of an operation, for extend_schema(responses={..., **errors})."""
+    return {code: OpenApiResponse(description=ERROR_DESCRIPTIONS[code]) for code in codes}
