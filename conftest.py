@@ -1,10 +1,14 @@
 """Fixtures shared by every app's tests: factories named after the state they build."""
 
 import itertools
+import threading
+from collections.abc import Callable
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.db import connection
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -14,6 +18,16 @@ from messaging.services import send_message
 
 _counter = itertools.count(1)
 PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite the test database is a file rather than memory, so that a server process (the
+    browser tests' site, tests/browser/conftest.py) can open the same database."""
+    database = django_settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        test_name = tmp_path_factory.mktemp("db") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(test_name)
 
 
 @pytest.fixture(autouse=True)
@@ -113,3 +127,33 @@ def make_cast(make_user, make_group, make_message):
         )
 
     return make
+
+
+@pytest.fixture
+def run_concurrently(transactional_db):
+    """`run_concurrently(call, call, ...)` starts each call in its own thread at the same moment
+    (a barrier), each on its own database connection, closed when it ends. Returns what each
+    call returned or raised, in order. Data made in the test is committed (transactional_db),
+    so the threads see it."""
+
+    def run(*calls: Callable) -> list:
+        barrier = threading.Barrier(len(calls))
+        outcomes: list = [None] * len(calls)
+
+        def work(index: int, call: Callable) -> None:
+            try:
+                barrier.wait()
+                outcomes[index] = call()
+            except Exception as error:  # handed to the test, which asserts on it
+                outcomes[index] = error
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=work, args=item) for item in enumerate(calls)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return outcomes
+
+    return run

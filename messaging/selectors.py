@@ -1,4 +1,5 @@
-"""Reads of messages: fetch-and-authorize one message, history pages by keyset, search."""
+"""Reads of messages: fetch-and-authorize one message, history pages by keyset (search lives in
+messaging.search)."""
 
 from __future__ import annotations
 

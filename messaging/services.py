@@ -209,7 +209,7 @@ def reaction_remove(*, actor, membership: Membership | None, message: Message, e
 def mark_read(*, membership: Membership | None, message_id) -> None:
     """Advance the caller's read marker to message_id (never backwards)."""
     membership = _require_member(membership)
-    if not isinstance(message_id, int) or isinstance(message_id, bool):
+    if not is_valid_id(message_id):
         raise ValidationError({"message_id": UNKNOWN_MESSAGE})
     if not Message.objects.filter(pk=message_id, group_id=membership.group_id).exists():
         raise ValidationError({"message_id": UNKNOWN_MESSAGE})
