@@ -8,6 +8,7 @@ import os
 import secrets
 import sys
 import tempfile
+import traceback
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -125,18 +126,25 @@ def run(args: argparse.Namespace, conditions: Conditions) -> tuple[Results, Size
             f"channel layer {seeded.channel_layer}",
             file=sys.stderr,
         )
-        server = Server(args.server, args.workers, env, Path(workdir))
-        with server:
+        with Server(args.server, args.workers, env, Path(workdir)) as server:
             stage = Stage(server=server, seeded=seeded, sizes=sizes, run_id=run_id)
-            try:
-                for name in args.only:
-                    setattr(results, name, SCENARIOS[name](stage))
-            except Exception:
-                for index in range(len(server.processes)):
-                    print(f"--- server {index} log ---\n{server.log_tail(index)}", file=sys.stderr)
-                raise
+            for name in args.only:
+                run_scenario(stage, name, results)
     conditions.load_after = os.getloadavg()
     return results, sizes
+
+
+def run_scenario(stage: Stage, name: str, results: Results) -> None:
+    """Run one scenario into `results`; a failure is recorded, and the next one still runs."""
+    try:
+        setattr(results, name, SCENARIOS[name](stage))
+    except Exception as error:
+        last_line = (str(error).strip().splitlines() or [""])[-1]  # a worker's traceback ends so
+        results.failed[name] = f"{type(error).__name__}: {last_line}"
+        traceback.print_exc()
+        for index in range(len(stage.server.processes)):
+            print(f"--- server {index} log ---\n{stage.server.log_tail(index)}", file=sys.stderr)
+        stage.progress(f"{name} FAILED: {results.failed[name]}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -156,4 +164,4 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(
             json.dumps({"conditions": asdict(conditions), **asdict(results)}, indent=1)
         )
-    return 0
+    return 1 if results.failed else 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bench.scenarios import fanout, history, idle, large_group, rest_send, storm
 from bench.stats import Latency, ms
@@ -16,6 +16,7 @@ class Results:
     idle: idle.IdleResult | None = None
     rest: rest_send.RestSendResult | None = None
     history: list[history.HistoryResult] | None = None
+    failed: dict[str, str] = field(default_factory=dict)  # scenario -> what went wrong
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,9 @@ def _p(latency: Latency) -> str:
 
 
 def summary_rows(results: Results) -> list[Row]:
-    rows: list[Row] = []
+    rows = [
+        Row(f"{name}: did not finish", error, "", False) for name, error in results.failed.items()
+    ]
     if (result := results.fanout) is not None:
         best, lossless = result.best, result.best_lossless
         rows.append(
