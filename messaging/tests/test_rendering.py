@@ -1,0 +1,249 @@
+"""messaging.rendering: Markdown in, sanitized HTML out. The XSS corpus is checked on the parsed
+output (elements, attributes, URL schemes), through the Markdown renderer and through the
+sanitizer alone (as if raw HTML ever reached it)."""
+
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import pytest
+
+from messaging.rendering import (
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_TAGS,
+    LINK_REL,
+    render_markdown,
+    sanitize_html,
+)
+
+FORBIDDEN_TAGS = {
+    "script", "style", "iframe", "object", "embed", "form", "svg", "math", "base", "meta",
+    "link", "input", "button", "textarea", "select", "frame", "frameset", "applet", "template",
+    "noscript", "video", "audio", "source", "details", "marquee", "body", "html", "title",
+}  # fmt: skip
+URL_ATTRIBUTES = {"href", "src"}
+SAFE_SCHEMES = {"", "http", "https", "mailto"}
+
+XSS_CORPUS = [
+    # script elements, plain, mixed-case, broken up and nested
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+    "<ScRiPt>alert(document.cookie)</sCrIpT>",
+    '"><script>alert(1)</script>',
+    "<<script>script>alert(1)<</script>/script>",
+    "<scr<script>ipt>alert(1)</script>",
+    "<!--<script>alert(1)</script>-->",
+    "<![CDATA[<script>alert(1)</script>]]>",
+    "<template><script>alert(1)</script></template>",
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
+    # event handlers
+    "<img src=x onerror=alert(1)>",
+    '<img src="x" alt="" onerror="alert(1)"/>',
+    "<img src=`x`onerror=alert(1)>",
+    "<body onload=alert(1)>",
+    "<details open ontoggle=alert(1)>",
+    "<video><source onerror=alert(1)></video>",
+    "<audio src=x onerror=alert(1)>",
+    "<marquee onstart=alert(1)>",
+    "<input autofocus onfocus=alert(1)>",
+    '<a href="https://ok.example" onclick="alert(1)">x</a>',
+    '<p onmouseover="alert(1)">hover</p>',
+    # javascript:, vbscript: and data: URLs in HTML
+    "<IMG SRC=\"javascript:alert('XSS');\">",
+    '<a href="javascript:alert(1)">x</a>',
+    '<a href="JaVaScRiPt:alert(1)">x</a>',
+    '<a href="&#106;avascript:alert(1)">x</a>',
+    '<a href="jav&#x09;ascript:alert(1)">x</a>',
+    '<a href="javas&#99;ript:alert(1)">x</a>',
+    '<a href=" &#14;  javascript:alert(1)">x</a>',
+    '<a href="vbscript:msgbox(1)">x</a>',
+    '<a href="data:text/html,<script>alert(1)</script>">x</a>',
+    '<img src="data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+">',
+    # SVG and MathML
+    "<svg onload=alert(1)>",
+    "<svg><script>alert(1)</script></svg>",
+    '<svg><a xlink:href="javascript:alert(1)"><text>x</text></a></svg>',
+    "<math><mtext><script>alert(1)</script></mtext></math>",
+    '<math href="javascript:alert(1)">x</math>',
+    # frames, styles, base, meta, forms, objects
+    '<iframe src="javascript:alert(1)"></iframe>',
+    '<iframe srcdoc="<script>alert(1)</script>">',
+    "<style>body{background:url(javascript:alert(1))}</style>",
+    '<div style="background:url(javascript:alert(1))">x</div>',
+    '<p style="position:fixed;top:0;left:0;width:100%;height:100%">cover</p>',
+    '<base href="javascript:alert(1)//">',
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+    '<form action="javascript:alert(1)"><input type=submit></form>',
+    '<form><button formaction="javascript:alert(1)">x</button></form>',
+    '<object data="javascript:alert(1)"></object>',
+    '<embed src="javascript:alert(1)">',
+    "<link rel=stylesheet href=javascript:alert(1)>",
+    '<table background="javascript:alert(1)"><tr><td>x</td></tr></table>',
+    "<isindex action=javascript:alert(1) type=image>",
+    # Markdown links and images
+    "[click](javascript:alert(1))",
+    "[click](JAVASCRIPT:alert(1))",
+    "[click](javascript&#58;alert(1))",
+    "[click](&#x6A;&#x61;&#x76;&#x61;&#x73;&#x63;&#x72;&#x69;&#x70;&#x74;&#x3A;alert(1))",
+    "[click](%6A%61%76%61%73%63%72%69%70%74:alert(1))",
+    "[click](vbscript:msgbox(1))",
+    "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "[click](<javascript:alert(1)>)",
+    "[click](  javascript:alert(1)  )",
+    "[click](\x01javascript:alert(1))",
+    "[click][ref]\n\n[ref]: javascript:alert(1)",
+    '[click](https://example.com "title\\" onmouseover=\\"alert(1)")',
+    '[click](https://example.com/"onmouseover="alert(1))',
+    "![img](javascript:alert(1))",
+    "![img](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)",
+    "![img](data:image/png;base64,iVBORw0KGgo=)",
+    "![img][ref]\n\n[ref]: data:image/png;base64,AAAA",
+    '![img](https://example.com/x.png" onerror="alert(1))',
+    # autolinks
+    "<javascript:alert(1)>",
+    "<vbscript:msgbox(1)>",
+    "<data:text/html,<script>alert(1)</script>>",
+    # HTML entities and Markdown containers around payloads
+    "&lt;script&gt;alert(1)&lt;/script&gt;",
+    "&#60;script&#62;alert(1)&#60;/script&#62;",
+    "`<script>alert(1)</script>`",
+    "```html\n<script>alert(1)</script>\n```",
+    '```"><script>alert(1)</script>\nx\n```',
+    "*<script>alert(1)</script>*",
+    "> <iframe src=javascript:alert(1)>",
+    "- [x](vbscript:alert(1))",
+    "| a | b |\n|---|---|\n| <script>alert(1)</script> | [x](javascript:alert(1)) |",
+]
+
+
+class Elements(HTMLParser):
+    """Every element of a fragment, with its attributes (entities decoded, as a browser would)."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, dict[str, str | None]]] = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.found.append((tag, dict(attrs)))
+
+    handle_startendtag = handle_starttag
+
+
+def url_scheme(value: str) -> str:
+    """The scheme a browser would see: it drops control characters and spaces first."""
+    cleaned = "".join(ch for ch in value if ord(ch) > 0x20 and ord(ch) != 0x7F)
+    return urlsplit(cleaned).scheme.lower()
+
+
+def unsafe_parts(html: str) -> list[str]:
+    """What in the fragment could run script or restyle the page; empty when it is safe."""
+    problems = []
+    for tag, attributes in Elements(html).found:
+        if tag in FORBIDDEN_TAGS or tag not in ALLOWED_TAGS:
+            problems.append(f"element <{tag}>")
+        allowed = ALLOWED_ATTRIBUTES.get(tag, set()) | ({"rel"} if tag == "a" else set())
+        for name, value in attributes.items():
+            if name.startswith("on") or name == "style" or name not in allowed:
+                problems.append(f"attribute {name} on <{tag}>")
+            elif name in URL_ATTRIBUTES and url_scheme(value or "") not in SAFE_SCHEMES:
+                problems.append(f"URL {value!r} on <{tag}>")
+        if tag == "a" and attributes.get("rel") != LINK_REL:
+            problems.append(f"link without rel={LINK_REL!r}")
+    return problems
+
+
+def test_the_corpus_holds_at_least_fifty_payloads():
+    # then
+    assert len(set(XSS_CORPUS)) == len(XSS_CORPUS) >= 50
+
+
+@pytest.mark.parametrize("payload", XSS_CORPUS)
+def test_no_payload_survives_rendering(payload):
+    # when
+    html = render_markdown(payload)
+
+    # then
+    assert unsafe_parts(html) == [], html
+
+
+@pytest.mark.parametrize("payload", XSS_CORPUS)
+def test_no_payload_survives_the_sanitizer_alone(payload):
+    # when
+    html = sanitize_html(payload)
+
+    # then
+    assert unsafe_parts(html) == [], html
+
+
+def test_the_checker_sees_what_the_sanitizer_removes():
+    # given: what the corpus would look like unsanitized
+    raw = '<a href="jav&#x09;ascript:x" onclick="x" style="x">a</a><svg></svg><img src="data:x">'
+
+    # when
+    problems = unsafe_parts(raw)
+
+    # then
+    assert problems == [
+        "URL 'jav\\tascript:x' on <a>",
+        "attribute onclick on <a>",
+        "attribute style on <a>",
+        "link without rel='nofollow noopener noreferrer'",
+        "element <svg>",
+        "URL 'data:x' on <img>",
+    ]
+
+
+def test_raw_html_is_shown_as_text():
+    # when
+    html = render_markdown("<b>bold?</b> & <script>alert(1)</script>")
+
+    # then
+    assert html == "<p>&lt;b&gt;bold?&lt;/b&gt; &amp; &lt;script&gt;alert(1)&lt;/script&gt;</p>"
+
+
+@pytest.mark.parametrize(
+    ("body", "html"),
+    [
+        ("**bold** _em_ ~~gone~~ `code`",
+         "<p><strong>bold</strong> <em>em</em> <s>gone</s> <code>code</code></p>"),
+        ("# Title", "<h1>Title</h1>"),
+        ("- one\n- two", "<ul>\n<li>one</li>\n<li>two</li>\n</ul>"),
+        ("3. three\n4. four", '<ol start="3">\n<li>three</li>\n<li>four</li>\n</ol>'),
+        ("> quoted", "<blockquote>\n<p>quoted</p>\n</blockquote>"),
+        ("```python\nx = 1 < 2\n```",
+         '<pre><code class="language-python">x = 1 &lt; 2\n</code></pre>'),
+        ("| a |\n|---|\n| b |",
+         "<table>\n<thead>\n<tr>\n<th>a</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>b</td>\n"
+         "</tr>\n</tbody>\n</table>"),
+    ],
+)  # fmt: skip
+def test_markdown_renders_to_its_html(body, html):
+    # when / then
+    assert render_markdown(body) == html
+
+
+@pytest.mark.parametrize(
+    ("body", "href"),
+    [
+        ("[docs](https://docs.djangoproject.com/)", "https://docs.djangoproject.com/"),
+        ("<https://example.com/a?b=c>", "https://example.com/a?b=c"),
+        ("[mail](mailto:ada@example.com)", "mailto:ada@example.com"),
+        ("[group](/groups/1/)", "/groups/1/"),
+    ],
+)
+def test_links_keep_safe_urls_and_get_rel(body, href):
+    # when
+    [(tag, attributes)] = Elements(render_markdown(body)).found[1:]
+
+    # then
+    assert tag == "a"
+    assert attributes == {"href": href, "rel": LINK_REL}
+
+
+def test_images_keep_https_sources():
+    # when
+    html = render_markdown('![a cat](https://example.com/cat.png "Cat")')
+
+    # then
+    assert html == '<p><img src="https://example.com/cat.png" alt="a cat" title="Cat"></p>'
