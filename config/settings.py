@@ -77,6 +77,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -204,6 +205,7 @@ THROTTLE_RATES = {
     "login_user": os.environ.get("DJANGO_THROTTLE_LOGIN_USER", "10/min"),
     "login_ip": os.environ.get("DJANGO_THROTTLE_LOGIN_IP", "30/min"),
     "register_ip": os.environ.get("DJANGO_THROTTLE_REGISTER_IP", "20/hour"),
+    "password_reset": os.environ.get("DJANGO_THROTTLE_PASSWORD_RESET", "5/hour"),
     "writes": os.environ.get("DJANGO_THROTTLE_WRITES", "600/min"),
 }
 
@@ -271,6 +273,19 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Scripts and styles only from the site's files (no inline ones); config/csp.py adds the
+# websocket schemes of the request's host to connect-src.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "https:", "data:"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
 
 # --- Real-time --------------------------------------------------------------------------------
 WEBSOCKET_MAX_FRAME_BYTES = 64 * 1024

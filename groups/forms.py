@@ -1,0 +1,48 @@
+"""Forms of the group pages. They check input shapes; the rules live in groups.services."""
+
+from django import forms
+
+from .models import Group, Membership
+from .selectors import MAX_ID
+
+ROLE_CHOICES = Membership.Role.choices
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(
+        max_length=Group._meta.get_field("name").max_length,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    description = forms.CharField(
+        required=False,
+        max_length=Group._meta.get_field("description").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    is_public = forms.BooleanField(
+        required=False,
+        label="Public",
+        help_text="Anyone signed in can find, read and join a public group.",
+    )
+
+
+class UserChoiceForm(forms.Form):
+    """A user picked from a search result."""
+
+    user_id = forms.IntegerField(min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
+
+
+class MemberAddForm(UserChoiceForm):
+    role = forms.ChoiceField(choices=ROLE_CHOICES, initial=Membership.Role.MEMBER)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=ROLE_CHOICES)
+
+
+class UserSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Find people",
+        max_length=150,
+        required=False,
+        widget=forms.SearchInput(attrs={"autocomplete": "off", "placeholder": "Name or username"}),
+    )

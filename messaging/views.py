@@ -1,0 +1,122 @@
+"""Message pages: the conversation (history and composer), sending by form POST, search.
+
+They read through the same selectors and write through the same service as the REST API and
+the websocket. The page works without JavaScript; static/js/conversation.js then adds live
+updates, sending over the socket, editing, reactions and the read marker.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from groups import permissions
+from groups.models import Group, Membership
+from groups.payloads import group_payloads
+from groups.selectors import get_group_for_viewer, groups_for_user
+
+from .forms import HistoryForm, MessageForm, SearchForm
+from .payloads import for_viewer, message_payloads
+from .search import search_messages
+from .selectors import history_page
+from .services import send_message
+
+
+@login_required
+@require_GET
+def conversation(request: HttpRequest, group_id: int) -> HttpResponse:
+    group, membership = get_group_for_viewer(user=request.user, group_id=group_id)
+    return _render_conversation(request, group, membership, MessageForm.fresh())
+
+
+@login_required
+@require_POST
+def message_send(request: HttpRequest, group_id: int) -> HttpResponse:
+    """The composer without JavaScript: store, then show the conversation at the new message."""
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            message, _ = send_message(
+                sender=request.user,
+                group_id=group_id,
+                body=form.cleaned_data["body"],
+                client_id=form.cleaned_data["client_id"] or None,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect(f"{reverse('conversation', args=[group_id])}#message-{message.id}")
+    group, membership = get_group_for_viewer(user=request.user, group_id=group_id)
+    return _render_conversation(request, group, membership, form, status=400)
+
+
+def _render_conversation(
+    request: HttpRequest,
+    group: Group,
+    membership: Membership | None,
+    composer: MessageForm,
+    status: int = 200,
+) -> HttpResponse:
+    cursor = HistoryForm(request.GET)
+    if not cursor.is_valid():
+        raise BadRequest(cursor.errors.as_text())
+    try:
+        page, _ = history_page(group=group, **cursor.cleaned_data)
+    except ValidationError as error:
+        raise BadRequest(" ".join(error.messages)) from None
+    user_id = request.user.id
+    entries = [
+        (message, for_viewer(payload, user_id)["reactions"])
+        for message, payload in zip(page, message_payloads(page), strict=True)
+    ]
+    # seq is gapless, so the page itself tells whether older or newer messages exist.
+    has_older = bool(page) and page[0].seq > 1
+    has_newer = bool(page) and page[-1].seq < group.last_seq
+    last_read_id = membership.last_read_id if membership else 0
+    unread_from = next((m.id for m in page if m.id > last_read_id and m.sender_id != user_id), None)
+    context = {
+        "group": group,
+        "title": _title(request.user, group),
+        "membership": membership,
+        "can_moderate": permissions.can_moderate_message(membership),
+        "entries": entries,
+        "has_older": has_older,
+        "has_newer": has_newer,
+        "first_id": page[0].id if page else None,
+        "last_id": page[-1].id if page else 0,
+        "unread_from": unread_from if membership else None,
+        "composer": composer,
+    }
+    return render(request, "messaging/conversation.html", context, status=status)
+
+
+def _title(user, group: Group) -> str:
+    if group.kind != Group.Kind.DIRECT:
+        return group.name
+    return group_payloads(user=user, groups=[group])[0]["title"]
+
+
+@login_required
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    groups = group_payloads(user=request.user, groups=groups_for_user(user=request.user))
+    form = SearchForm(request.GET, groups=groups)
+    results = []
+    if form.is_valid():
+        try:
+            results = search_messages(
+                user=request.user, q=form.cleaned_data["q"], group_id=form.cleaned_data["group"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+    titles = {group["id"]: group["title"] for group in groups}
+    context = {
+        "form": form,
+        "searched": form.is_bound and bool(request.GET.get("q", "").strip()),
+        "results": [(message, titles.get(message.group_id, "")) for message in results],
+    }
+    return render(request, "messaging/search.html", context)

@@ -1,0 +1,159 @@
+"""The real site in a real browser: a daphne process serving config.asgi on the test database,
+and Debian's Chromium driven by Playwright's sync API.
+
+Data made by the test's factories is committed (transactional_db), so the server sees it; the
+browser signs in with a session made here. Each test module here is marked `browser`.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+from urllib.request import urlopen
+
+import pytest
+from django.db import connection
+from django.test import Client
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+SERVER_START_SECONDS = 30
+
+expect.set_options(timeout=10_000)
+
+
+def _database_url() -> str:
+    """The test database, as the server process's DATABASE_URL."""
+    db = connection.settings_dict
+    if connection.vendor == "postgresql":
+        configured = urlsplit(os.environ["DATABASE_URL"])
+        return configured._replace(path="/" + db["NAME"]).geturl()
+    # SQLite: the file, with the same connection options as the settings' embedded default.
+    return f"sqlite:///{db['NAME']}?{urlencode(db['OPTIONS'])}"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until_serving(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            break
+        try:
+            with urlopen(f"{url}/login/", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    pytest.fail(f"The site did not start:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="package")
+def site_url(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[str]:
+    """A daphne process serving the site on the test database, for the whole folder."""
+    with django_db_blocker.unblock():
+        database_url = _database_url()
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": database_url,
+        "DJANGO_DEBUG": "1",  # static files from the finders, no HTTPS redirect
+        "DJANGO_RATE_LIMITS": "off",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    log = tmp_path_factory.mktemp("site") / "daphne.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
+            + ["config.asgi:application"],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_until_serving(url, process, log)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="package")
+def browser() -> Iterator[Browser]:
+    """Chromium, for the whole folder. Playwright's sync API keeps an event loop on the test's
+    thread, which Django takes for an async context: the tests' own database work (factories,
+    the flush after each test) runs between Playwright's calls, never inside its loop."""
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Site:
+    """Opens pages of the site as a user, each person in a browser context of their own."""
+
+    url: str
+    browser: Browser
+    contexts: list[BrowserContext]
+
+    def context(self, user=None, **options) -> BrowserContext:
+        options.setdefault("viewport", DESKTOP)
+        context = self.browser.new_context(base_url=self.url, **options)
+        self.contexts.append(context)
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            cookie = client.cookies["sessionid"].value
+            context.add_cookies([{"name": "sessionid", "value": cookie, "url": self.url}])
+        return context
+
+    def open(self, user, path: str, **options) -> Page:
+        """A page of the site as the user, in a new context; on a conversation, once the
+        socket is live."""
+        page = self.context(user, **options).new_page()
+        page.goto(path)
+        if options.get("java_script_enabled", True) and page.locator("#connection").count():
+            expect(page.locator("#connection")).to_have_text("Live")
+        return page
+
+
+@pytest.fixture
+def site(site_url, browser, transactional_db) -> Iterator[Site]:
+    site = Site(url=site_url, browser=browser, contexts=[])
+    yield site
+    for context in site.contexts:
+        context.close()
