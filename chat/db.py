@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import ParamSpec, TypeVar
 
 from django.conf import settings
-from django.db import close_old_connections, connections
+from django.db import close_old_connections, connection, connections
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -28,7 +28,9 @@ _threads = 0
 def _get_executor() -> ThreadPoolExecutor:
     global _executor, _threads
     if _executor is None:
-        _threads = settings.WEBSOCKET_DB_THREADS
+        # SQLite takes one writer at a time (and its in-memory test database refuses a second
+        # at once): one thread there.
+        _threads = 1 if connection.vendor == "sqlite" else settings.WEBSOCKET_DB_THREADS
         _executor = ThreadPoolExecutor(max_workers=_threads, thread_name_prefix="chat-db")
     return _executor
 

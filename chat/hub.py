@@ -212,8 +212,8 @@ class Hub:
     async def _group_send(self, target: str, event: dict[str, Any]) -> None:
         try:
             await self.layer.group_send(target, event)
-        except Exception:  # a lost ring: sockets complete from the database, clients resume
-            logger.exception("hub: could not publish %s to %s", event.get("type"), target)
+        except Exception as error:  # a lost ring: sockets complete from the database
+            logger.warning("hub: could not publish %s to %s: %r", event["type"], target, error)
 
     def typing(self, *, user, group_id: int) -> None:
         """Tell the group's other members that the user is typing, at most every few seconds."""

@@ -32,12 +32,16 @@ class Socket:
         await self.communicator.send_to(text_data=json.dumps(frame))
 
     async def send_text(self, text: str) -> None:
-        await self.communicator.send_to(text_data=text)
+        await self.communicator.send_input({"type": "websocket.receive", "text": text})
 
     async def receive(self, timeout: float = TIMEOUT) -> dict:
+        """The next frame (but skipped ones); TimeoutError without one. (A timeout of
+        `receive_output` would cancel the application, so this polls.)"""
         deadline = time.monotonic() + timeout
         while True:
-            output = await self.communicator.receive_output(max(deadline - time.monotonic(), 0))
+            if await self.communicator.receive_nothing(max(deadline - time.monotonic(), 0)):
+                raise TimeoutError
+            output = await self.communicator.receive_output()
             assert output["type"] == "websocket.send", output
             frame = json.loads(output["text"])
             if frame["type"] not in self.skip:
@@ -51,18 +55,12 @@ class Socket:
         return before, frame
 
     async def nothing(self, timeout: float = 0.3) -> bool:
-        """Whether no frame (but skipped ones) arrives within the timeout. (A timeout of
-        `receive_output` would cancel the application, so this polls.)"""
-        deadline = time.monotonic() + timeout
-        while (left := deadline - time.monotonic()) > 0:
-            if await self.communicator.receive_nothing(left):
-                return True
-            output = await self.communicator.receive_output()
-            if output["type"] != "websocket.send" or json.loads(output["text"])["type"] not in (
-                self.skip
-            ):
-                raise AssertionError(f"unexpected output: {output}")
-        return True
+        """Whether no frame (but skipped ones) arrives within the timeout."""
+        try:
+            frame = await self.receive(timeout)
+        except TimeoutError:
+            return True
+        raise AssertionError(f"unexpected frame: {frame}")
 
     async def ping(self) -> list[dict]:
         """Send a ping; every frame that arrived before the pong."""
@@ -75,6 +73,10 @@ class Socket:
             output = await self.communicator.receive_output(timeout)
             if output["type"] == "websocket.close":
                 return output.get("code")
+
+    async def close(self) -> None:
+        if not self.communicator.future.done():
+            await self.communicator.disconnect()
 
 
 def _token(user) -> str:
@@ -91,7 +93,8 @@ def _session_cookie(user) -> str:
 async def connect(transactional_db):
     """`await connect(user)` opens an accepted socket on the user's token with an allowed
     Origin; `await connect(user, accepted=False, ...)` returns the communicator and the
-    handshake's answer instead. `via="cookie"` uses a session cookie."""
+    handshake's answer instead. `via="cookie"` uses a session cookie (a new session unless
+    `cookie` gives its key)."""
     communicators: list[WebsocketCommunicator] = []
 
     async def open_socket(
@@ -100,13 +103,14 @@ async def connect(transactional_db):
         via: str = "token",
         origin: str | None = ORIGIN,
         token: str | None = None,
+        cookie: str | None = None,
         accepted: bool = True,
     ):
         path, headers = "/ws/", []
         if via == "token":
             path += f"?token={await db.run(_token, user) if token is None else token}"
         elif via == "cookie":
-            cookie = await db.run(_session_cookie, user)
+            cookie = cookie or await db.run(_session_cookie, user)
             headers.append((b"cookie", f"sessionid={cookie}".encode()))
         if origin is not None:
             headers.append((b"origin", origin.encode()))
@@ -120,7 +124,8 @@ async def connect(transactional_db):
 
     yield open_socket
     for communicator in communicators:
-        await communicator.disconnect()
+        if not communicator.future.done():
+            await communicator.disconnect()
     await close_hub()
     await get_channel_layer().flush()
 

@@ -1,0 +1,114 @@
+"""Two real server processes (daphne) on one Redis and the test database: what a socket on one
+sees of what happens through the other."""
+
+from types import SimpleNamespace
+
+import pytest
+from rest_framework.authtoken.models import Token
+
+from chat import db
+from groups import services as groups
+
+from .live import LiveSocket, Servers, needs_postgres_and_redis
+
+pytestmark = [pytest.mark.slow, needs_postgres_and_redis]
+
+
+@pytest.fixture(scope="module")
+def servers(django_db_setup, django_db_blocker):
+    from django.conf import settings
+
+    running = Servers(2, redis_url=settings.REDIS_URL)
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def cast(transactional_db, make_user, make_group):
+    alice, bob, carol = make_user(), make_user(), make_user()
+    group = make_group(owner=alice, members=[bob])
+    tokens = {user.id: Token.objects.create(user=user).key for user in (alice, bob, carol)}
+    return SimpleNamespace(group=group, alice=alice, bob=bob, carol=carol, tokens=tokens)
+
+
+@pytest.fixture
+async def open_socket(servers, cast):
+    sockets = []
+
+    async def open_on(server: int, user) -> LiveSocket:
+        socket = await LiveSocket.open(servers.url(server, cast.tokens[user.id]))
+        sockets.append(socket)
+        await socket.ping()
+        return socket
+
+    yield open_on
+    for socket in sockets:
+        await socket.close()
+
+
+async def test_a_message_sent_through_one_process_reaches_a_member_on_the_other(open_socket, cast):
+    # given
+    alice, bob = await open_socket(0, cast.alice), await open_socket(1, cast.bob)
+
+    # when
+    await alice.send(
+        {"type": "message.send", "group": cast.group.id, "body": "hi", "client_id": "1"}
+    )
+
+    # then
+    _, ack = await alice.receive_until("message.ack")
+    new = await bob.receive()
+    assert new == {"type": "message.new", "message": ack["message"]}
+
+
+async def test_membership_changes_reach_the_other_process(open_socket, cast):
+    # given
+    alice, carol = await open_socket(0, cast.alice), await open_socket(1, cast.carol)
+
+    # when: carol is added (published by this test process), and alice writes
+    await db.run(groups.membership_add, actor=cast.alice, group=cast.group, user=cast.carol)
+    added = await carol.receive()
+    await alice.send({"type": "message.send", "group": cast.group.id, "body": "welcome"})
+
+    # then
+    assert (added["type"], added["group"]["id"]) == ("group.added", cast.group.id)
+    assert (await carol.receive())["message"]["body"] == "welcome"
+
+    # when: carol is removed, and alice writes again
+    await db.run(groups.membership_remove, actor=cast.alice, group=cast.group, user=cast.carol)
+    removed = await carol.receive()
+    await alice.send({"type": "message.send", "group": cast.group.id, "body": "bye"})
+    await alice.receive_until("message.ack")
+
+    # then
+    assert removed == {"type": "group.removed", "group": cast.group.id}
+    assert await carol.nothing()
+
+
+async def test_presence_counts_the_sockets_of_every_process(open_socket, cast):
+    # given: bob watches; alice has a socket on each process
+    bob = await open_socket(1, cast.bob)
+    bob.skip = set()
+    first, second = await open_socket(0, cast.alice), await open_socket(1, cast.alice)
+    online = set()
+    while online != {cast.alice.id, cast.bob.id}:  # each process tells of its own arrivals
+        online |= set((await bob.receive_until("presence"))[1]["online"])
+
+    # when: one of alice's sockets closes
+    await first.close()
+
+    # then: she is still online, as both processes answer
+    assert await bob.nothing(2.5)
+    for socket in (bob, await open_socket(0, cast.bob)):
+        socket.skip = {"presence"}
+        await socket.send({"type": "presence.get", "group": cast.group.id})
+        _, state = await socket.receive_until("presence.state")
+        assert state["online"] == sorted([cast.alice.id, cast.bob.id])
+
+    # when: her last socket closes
+    await second.close()
+
+    # then
+    bob.skip = set()
+    assert (await bob.receive_until("presence"))[1]["offline"] == [cast.alice.id]
