@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bench import document
 from bench.conditions import Conditions, redis_version
-from bench.procstat import raise_open_file_limit
+from bench.procstat import MachineMeter, raise_open_file_limit
 from bench.report import Results, summary_rows, text_table
 from bench.scenarios import fanout, history, idle, large_group, rest_send, storm
 from bench.seed import Plan, seed
@@ -130,7 +130,6 @@ def run(args: argparse.Namespace, conditions: Conditions) -> tuple[Results, Size
             stage = Stage(server=server, seeded=seeded, sizes=sizes, run_id=run_id)
             for name in args.only:
                 run_scenario(stage, name, results)
-    conditions.load_after = os.getloadavg()
     return results, sizes
 
 
@@ -151,11 +150,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     raise_open_file_limit()
     conditions = Conditions.measure()
+    meter = MachineMeter()
     try:
         results, sizes = run(args, conditions)
     except ServerError as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1
+    conditions.finish(meter)
     print(text_table(summary_rows(results)))
     if args.out:
         document.write(args.out, conditions, results, sizes, quick=args.quick)

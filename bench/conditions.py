@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import subprocess
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import redis
 
-from bench.procstat import machine_busy_percent
+from bench.procstat import MachineMeter
 from bench.server import ROOT
 
 PACKAGES = (
@@ -37,8 +38,11 @@ class Conditions:
     cpu_model: str
     cpu_count: int
     memory_gib: float
-    busy_before_percent: float  # all cores, before the harness started anything
+    # CPU as per cent of one core (200% = both cores of a two-core machine).
+    busy_before_percent: float  # the whole machine, just before the harness started anything
     load_before: tuple[float, float, float]
+    busy_during_percent: float | None = None  # the whole machine during the run
+    own_during_percent: float | None = None  # the harness, its server and load processes
     load_after: tuple[float, float, float] | None = None
     server: str = ""
     workers: int = 1
@@ -48,7 +52,9 @@ class Conditions:
     load_processes: int = 0
 
     @classmethod
-    def measure(cls) -> Conditions:
+    def measure(cls, *, quiet_seconds: float = 2) -> Conditions:
+        meter = MachineMeter()
+        time.sleep(quiet_seconds)
         return cls(
             date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             commit=_commit(),
@@ -57,9 +63,14 @@ class Conditions:
             cpu_model=_cpu_model(),
             cpu_count=os.cpu_count() or 0,
             memory_gib=_memory_gib(),
-            busy_before_percent=machine_busy_percent(2),
+            busy_before_percent=meter.percents()[0],
             load_before=os.getloadavg(),
         )
+
+    def finish(self, meter: MachineMeter) -> None:
+        """Record how busy the machine was since `meter` started, and how much of it was us."""
+        self.busy_during_percent, self.own_during_percent = meter.percents()
+        self.load_after = os.getloadavg()
 
 
 def _version(package: str) -> str:

@@ -98,13 +98,27 @@ def _conditions(c: Conditions) -> str:
             f"the same machine: {c.load_processes} processes (more for the idle sockets), "
             "websockets and aiohttp clients on uvloop",
         ],
-        [
-            "other load",
-            f"the machine was {c.busy_before_percent:.0f}% busy (all cores) just before the run; "
-            f"load average {_load(c.load_before)} at the start, {_load(c.load_after)} at the end",
-        ],
+        ["other load", _other_load(c)],
     ]
     return _table(["", ""], rows)
+
+
+def _other_load(c: Conditions) -> str:
+    text = (
+        f"CPU in per cent of one core ({100 * c.cpu_count}% = all cores busy): "
+        f"{c.busy_before_percent:.0f}% busy just before the run (other processes)"
+    )
+    if c.busy_during_percent is not None:
+        others = c.busy_during_percent - c.own_during_percent
+        text += (
+            f"; {c.busy_during_percent:.0f}% during it, of which {c.own_during_percent:.0f}% "
+            f"the harness, its server and load processes, and {others:.0f}% PostgreSQL, Redis "
+            "and any other process"
+        )
+    return (
+        text
+        + f". Load average {_load(c.load_before)} at the start, {_load(c.load_after)} at the end"
+    )
 
 
 def _fanout(result: fanout.FanoutResult, sizes: Sizes, images: list[tuple[str, str]]) -> str:

@@ -41,19 +41,34 @@ class CpuMeter:
         return 100 * used / elapsed if elapsed > 0 else 0.0
 
 
-def machine_busy_percent(seconds: float) -> float:
-    """How busy all cores were over the next `seconds` (100 = every core fully busy)."""
+def machine_busy_seconds() -> float:
+    """CPU time all cores together have spent busy since boot."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values) - idle) / CLOCK_TICKS
 
-    def sample() -> tuple[int, int]:
-        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-        idle = values[3] + values[4]  # idle + iowait
-        return sum(values), idle
 
-    total_before, idle_before = sample()
-    time.sleep(seconds)
-    total_after, idle_after = sample()
-    total = total_after - total_before
-    return 100 * (1 - (idle_after - idle_before) / total) if total else 0.0
+def own_busy_seconds() -> float:
+    """CPU time of this process and of its children that have ended (and been waited for)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+class MachineMeter:
+    """How busy the machine was, and how much of that was this process and its children, as
+    per cent of ONE core (200% = both cores of a two-core machine fully busy)."""
+
+    def __init__(self):
+        self.started = time.monotonic()
+        self.machine = machine_busy_seconds()
+        self.own = own_busy_seconds()
+
+    def percents(self) -> tuple[float, float]:
+        elapsed = time.monotonic() - self.started
+        machine = machine_busy_seconds() - self.machine
+        own = own_busy_seconds() - self.own
+        return 100 * machine / elapsed, 100 * own / elapsed
 
 
 def raise_open_file_limit() -> int:
