@@ -12,7 +12,6 @@ from accounts.models import User
 from accounts.services import USERNAME_TAKEN
 from accounts.views import PROFILE_SAVED
 from conftest import PASSWORD
-from groups.models import Group, Membership
 
 pytestmark = pytest.mark.django_db
 
@@ -339,42 +338,6 @@ def test_profile_needs_a_signed_in_user(client):
 
 
 # --- Home and the base template -----------------------------------------------------------
-
-
-def test_home_lists_the_users_groups_latest_activity_first(client, user, make_user):
-    # given
-    quiet = Group.objects.create(name="quiet")
-    busy = Group.objects.create(name="busy")
-    Group.objects.filter(pk=busy.pk).update(last_activity_at=quiet.last_activity_at.replace(2100))
-    not_mine = Group.objects.create(name="not-mine")
-    Membership.objects.create(user=user, group=quiet)
-    Membership.objects.create(user=user, group=busy)
-    Membership.objects.create(user=make_user(), group=not_mine)
-    client.force_login(user)
-
-    # when
-    response = client.get(reverse("home"))
-
-    # then
-    html = response.content.decode()
-    assert [m.group.name for m in response.context["memberships"]] == ["busy", "quiet"]
-    assert f'href="/groups/{busy.id}/"' in html
-    assert f'href="/groups/{quiet.id}/"' in html
-    assert "not-mine" not in html
-
-
-def test_home_costs_a_fixed_number_of_queries(client, user, django_assert_num_queries):
-    # given
-    for number in range(5):
-        Membership.objects.create(user=user, group=Group.objects.create(name=f"g{number}"))
-    client.force_login(user)
-
-    # when
-    with django_assert_num_queries(3):  # session, user, memberships with their groups
-        response = client.get(reverse("home"))
-
-    # then
-    assert len(response.context["memberships"]) == 5
 
 
 def test_home_needs_a_signed_in_user(client):
