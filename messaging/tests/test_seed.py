@@ -169,8 +169,11 @@ def test_the_bulk_load_continues_after_messages_sent_by_the_site(make_message):
     assert group.last_message_id == messages[-1].id
 
 
-@pytest.mark.parametrize("args", [["--messages", "-1"], ["--batch-size", "0"]])
-def test_seed_demo_refuses_negative_counts(args):
+@pytest.mark.parametrize(
+    "args",
+    [["--messages", "-1"], ["--batch-size", "0"], ["--messages", "5", "--group-name", "x" * 101]],
+)
+def test_seed_demo_refuses_bad_arguments(args):
     # when / then
     with pytest.raises(CommandError):
         seed(*args)

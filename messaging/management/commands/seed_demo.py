@@ -1,5 +1,6 @@
 """manage.py seed_demo: demo data, and optionally a long message history for the benchmarks."""
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
@@ -13,7 +14,7 @@ class Command(BaseCommand):
         f"({', '.join(seeding.DEMO_USERS)}; one shared password, printed), public and private "
         "groups, direct conversations, messages and reactions. Running it again changes nothing. "
         "With --messages N, also fill one public group (--group-name) until it holds N messages "
-        "from the demo users: COPY on PostgreSQL (a million messages take a few minutes), "
+        "from the demo users: COPY on PostgreSQL (about a minute for a million messages), "
         "bulk inserts elsewhere; seq stays gapless and the group's last message up to date. "
         "Example: manage.py seed_demo --messages 1000000 --group-name bench-history. "
         "Progress goes to stderr; --no-progress hides it."
@@ -64,9 +65,12 @@ class Command(BaseCommand):
             )
 
     def _load(self, *, messages: int, group_name: str, batch_size: int, quiet: bool) -> None:
-        group = seeding.bench_group(name=group_name)
+        try:
+            group = seeding.bench_group(name=group_name)
+        except ValidationError as error:
+            raise CommandError(f"--group-name: {' '.join(error.messages)}") from None
         missing = seeding.messages_missing(group=group, total=messages)
-        progress = self._progress(f"{group_name}", missing, quiet)
+        progress = self._progress(group_name, missing, quiet)
         added = seeding.load_messages(
             group=group, total=messages, batch_size=batch_size, progress=progress
         )
