@@ -2,8 +2,8 @@
 
 DRF's fixed-window limiter on the Django cache (Redis when REDIS_URL is set, so every worker
 process counts together). Rates come from settings.THROTTLE_RATES and the on/off switch from
-settings.RATE_LIMITS_ENABLED, both read on each request. Sign-in and sign-up limiters count
-POSTs (attempts); the write limiter counts unsafe methods per user.
+settings.RATE_LIMITS_ENABLED, both read on each request. Sign-in, sign-up and password-reset
+limiters count POSTs (attempts); the write limiter counts unsafe methods per user.
 """
 
 import hashlib
@@ -81,6 +81,28 @@ class RegisterIPThrottle(_AttemptThrottle):
     scope = "register_ip"
 
 
+class PasswordResetIPThrottle(_AttemptThrottle):
+    """Password-reset requests per client address."""
+
+    scope = "password_reset"
+
+    def attempt_ident(self, request) -> str | None:
+        return f"addr-{self.get_ident(request)}"
+
+
+class PasswordResetEmailThrottle(_AttemptThrottle):
+    """Password-reset requests per e-mail address, from any client address: nobody can fill
+    someone's inbox with reset mails."""
+
+    scope = "password_reset"
+
+    def attempt_ident(self, request) -> str | None:
+        email = request.POST.get("email")
+        if not isinstance(email, str) or not email.strip():
+            return None
+        return "email-" + hashlib.sha256(email.strip().casefold().encode()).hexdigest()
+
+
 class WriteThrottle(_SettingsRateThrottle):
     """Writes (POST, PUT, PATCH, DELETE) per signed-in user; reads are not counted."""
 
@@ -96,6 +118,7 @@ class WriteThrottle(_SettingsRateThrottle):
 
 LOGIN_THROTTLES = (LoginUserThrottle, LoginIPThrottle)
 REGISTER_THROTTLES = (RegisterIPThrottle,)
+PASSWORD_RESET_THROTTLES = (PasswordResetEmailThrottle, PasswordResetIPThrottle)
 
 
 def submitted_username(request: Request | HttpRequest) -> str | None:

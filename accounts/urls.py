@@ -23,9 +23,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
-            email_template_name="registration/password_reset_email.txt"
-        ),
+        views.ThrottledPasswordResetView.as_view(),
         name="password_reset",
     ),
     path(

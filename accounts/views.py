@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import auth, messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, PasswordResetView
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -83,6 +83,21 @@ class ThrottledLoginView(LoginView):
         form = self.get_form_class()(
             request, initial={"username": throttles.submitted_username(request)}
         )
+        context = self.get_context_data(form=form, throttled=TOO_MANY_ATTEMPTS.format(seconds=wait))
+        return _set_retry_after(self.render_to_response(context, status=429), wait)
+
+
+class ThrottledPasswordResetView(PasswordResetView):
+    """Django's password-reset page, counting requests per e-mail address and per client
+    address: each one sends a mail."""
+
+    email_template_name = "registration/password_reset_email.txt"
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        wait = throttles.seconds_to_wait(request, throttles.PASSWORD_RESET_THROTTLES)
+        if wait is None:
+            return super().post(request, *args, **kwargs)
+        form = self.get_form_class()(initial={"email": request.POST.get("email", "")})
         context = self.get_context_data(form=form, throttled=TOO_MANY_ATTEMPTS.format(seconds=wait))
         return _set_retry_after(self.render_to_response(context, status=429), wait)
 

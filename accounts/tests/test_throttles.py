@@ -1,5 +1,6 @@
-"""Rate limits: per username and per client address on sign-in, per address on sign-up, per user
-on writes; 429 with Retry-After; one switch turns them all off."""
+"""Rate limits: per username and per client address on sign-in, per address on sign-up, per
+e-mail and per address on password reset, per user on writes; 429 with Retry-After; one switch
+turns them all off."""
 
 import os
 import subprocess
@@ -7,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from accounts.views import TOO_MANY_ATTEMPTS
@@ -27,6 +29,7 @@ def rate_limits_on(settings):
         "login_user": "2/min",
         "login_ip": "4/min",
         "register_ip": "2/hour",
+        "password_reset": "2/hour",
         "writes": "2/min",
     }
 
@@ -196,6 +199,44 @@ def test_signup_page_counts_with_the_api(rate_limits_on, api_client, client):
 
 
 # --- Writes -------------------------------------------------------------------------------
+
+
+# --- Password reset ---------------------------------------------------------------------------
+
+
+def reset_request(client, email: str, address: str = "10.0.0.1"):
+    return client.post(reverse("password_reset"), {"email": email}, REMOTE_ADDR=address)
+
+
+def test_password_reset_requests_are_limited_per_email_address_from_any_address(
+    rate_limits_on, client, make_user
+):
+    # given
+    make_user("erin", email="erin@example.com")
+    reset_request(client, "erin@example.com", address="10.0.0.1")
+    reset_request(client, "erin@example.com", address="10.0.0.2")
+
+    # when
+    third = reset_request(client, "ERIN@example.com", address="10.0.0.3")
+    other = reset_request(client, "frank@example.com", address="10.0.0.3")
+
+    # then
+    assert_throttled(third, within_seconds=3600)
+    assert TOO_MANY_ATTEMPTS.format(seconds=third["Retry-After"]) in third.content.decode()
+    assert len(mail.outbox) == 2
+    assert other.status_code == 302
+
+
+def test_password_reset_requests_are_limited_per_address(rate_limits_on, client):
+    # given
+    reset_request(client, "a@example.com")
+    reset_request(client, "b@example.com")
+
+    # when
+    response = reset_request(client, "c@example.com")
+
+    # then
+    assert_throttled(response, within_seconds=3600)
 
 
 def test_writes_are_limited_per_user_and_reads_are_not_counted(
