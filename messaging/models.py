@@ -12,7 +12,10 @@ class Message(models.Model):
     """One message in one group. `seq` is its gapless position in the group, and ids grow in
     commit order within a group (messaging.services.send_message locks the group row)."""
 
-    group = models.ForeignKey("groups.Group", on_delete=models.CASCADE, related_name="messages")
+    # Indexed by (group, id) below, which also serves lookups by group alone.
+    group = models.ForeignKey(
+        "groups.Group", on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
     seq = models.PositiveBigIntegerField()
     sender = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="messages"
