@@ -4,6 +4,7 @@
 
 import { shownName } from "./render.js";
 import { getSocket } from "./socket.js";
+import { showConnection } from "./status.js";
 
 const PREVIEW_MAX = 120;
 
@@ -107,3 +108,5 @@ socket.addEventListener("group.added", ({ detail: { group } }) => {
 socket.addEventListener("group.removed", ({ detail }) => {
   itemOf(detail.group)?.remove();
 });
+
+showConnection(socket, document.getElementById("connection"));
