@@ -28,6 +28,9 @@ class UserSerializer(serializers.ModelSerializer):
 class MeSerializer(serializers.ModelSerializer):
     """The signed-in user as they see themselves."""
 
+    # A plain string: empty until the user gives an address, so not always a valid e-mail.
+    email = serializers.CharField(read_only=True)
+
     class Meta:
         model = User
         fields = ["id", "username", "display_name", "email"]

@@ -27,17 +27,6 @@ from messaging import services
 
 EXAMPLES_PER_OPERATION = 12
 
-# Failures found here in code that other engineers own, handed over to them: expected to fail
-# until fixed (an XPASS in the summary then says the entry can go).
-EMAIL_MAY_BE_EMPTY = (
-    "accounts.serializers.MeSerializer documents `email` with format email, "
-    'but a user without one is answered with ""'
-)
-KNOWN_FAILURES = {
-    "GET /api/v1/users/me/": EMAIL_MAY_BE_EMPTY,
-    "PATCH /api/v1/users/me/": EMAIL_MAY_BE_EMPTY,
-}
-
 
 def test_openapi_document_is_valid_and_complete(tmp_path):
     """drf-spectacular's own validation: a warning (say, an undocumented body) fails it."""
@@ -111,9 +100,6 @@ schema = schemathesis.openapi.from_dict(_openapi_document())
 def test_every_answer_is_free_of_server_errors_and_matches_the_schema(
     case, world, wsgi_app, request
 ):
-    if known_failure := KNOWN_FAILURES.get(case.operation.label):
-        request.applymarker(pytest.mark.xfail(reason=known_failure, strict=False))
-
     # given: the ids of a world the caller can act in
     if case.path_parameters:
         case.path_parameters = {
