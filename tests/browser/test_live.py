@@ -1,7 +1,12 @@
 """Two people in two browsers: what one does, the other sees without reloading."""
 
+import time
+
 import pytest
 from playwright.sync_api import Page, expect
+
+from groups.models import Membership
+from messaging.selectors import HISTORY_DEFAULT_LIMIT
 
 pytestmark = pytest.mark.browser
 
@@ -15,14 +20,33 @@ def message(page: Page, text: str):
     return page.locator("[data-message-id]", has_text=text)
 
 
+def read_marker(user) -> int:
+    return Membership.objects.get(user=user).last_read_id
+
+
+def wait_until(condition, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
 @pytest.fixture
-def pair(site, make_user, make_group):
+def people(make_user):
+    return make_user("alice", display_name="Alice"), make_user("bob", display_name="Bob")
+
+
+@pytest.fixture
+def group(people, make_group):
+    alice, bob = people
+    return make_group(owner=alice, name="Team", members=[bob])
+
+
+@pytest.fixture
+def pair(site, people, group):
     """Alice and Bob, each on the conversation page of their group, sockets live."""
-    alice = make_user("alice", display_name="Alice")
-    bob = make_user("bob", display_name="Bob")
-    group = make_group(owner=alice, name="Team", members=[bob])
     path = f"/groups/{group.id}/"
-    return site.open(alice, path), site.open(bob, path)
+    return tuple(site.open(person, path) for person in people)
 
 
 def test_a_message_sent_by_one_appears_live_for_the_other(pair):
@@ -116,3 +140,55 @@ def test_typing_shows_who_is_typing_to_the_other(pair):
 
     # then
     expect(bob.locator("#typing")).to_have_text("Alice is typing…")
+
+
+def test_a_message_sent_while_offline_waits_as_pending_and_is_sent_once_back_online(pair):
+    # given
+    alice, bob = pair
+    alice.context.set_offline(True)
+    expect(alice.locator("#connection")).to_have_text("Offline")
+
+    # when
+    send(alice, "Written on the train")
+
+    # then
+    pending = alice.locator(".message--pending", has_text="Written on the train")
+    expect(pending.locator(".message__status")).to_have_text("Sending…")
+    alice.context.set_offline(False)
+    expect(message(alice, "Written on the train")).to_have_count(1)
+    expect(alice.locator(".message--pending")).to_have_count(0)
+    expect(message(bob, "Written on the train")).to_have_count(1)
+
+
+def test_the_read_marker_follows_what_the_reader_has_seen(pair, people):
+    # given
+    alice, bob = pair
+    reader = people[1]
+
+    # when
+    send(alice, "Read me")
+    expect(message(bob, "Read me")).to_have_count(1)
+
+    # then
+    newest = int(message(bob, "Read me").get_attribute("data-message-id"))
+    wait_until(lambda: read_marker(reader) == newest)
+
+
+def test_older_messages_load_when_scrolling_up(site, people, group, make_message):
+    # given
+    alice = people[0]
+    total = HISTORY_DEFAULT_LIMIT + 15
+    for number in range(1, total + 1):
+        make_message(group=group, sender=alice, body=f"Old message {number}")
+    page = site.open(alice, f"/groups/{group.id}/")
+    expect(page.locator("[data-message-id]")).to_have_count(HISTORY_DEFAULT_LIMIT)
+
+    # when
+    page.locator("#scroller").evaluate(
+        "scroller => { scroller.scrollTop = -scroller.scrollHeight }"
+    )
+
+    # then
+    expect(page.locator("[data-message-id]")).to_have_count(total)
+    expect(page.locator("#older")).to_have_count(0)
+    expect(page.locator("[data-message-id]").first).to_contain_text("Old message 1")
