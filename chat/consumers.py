@@ -207,7 +207,7 @@ class ChatConsumer:
             return
         group, last_seq = joined
         self.push(frames.encode({"type": "group.added", "group": group}))
-        stream.position(last_seq)
+        stream.position(max(stream.last_seq, last_seq))  # a `resume` may have replayed further
         stream.release(JOINING)
 
     def group_removed(self, group_id: int) -> None:

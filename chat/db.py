@@ -2,8 +2,11 @@
 
 `asgiref`'s `database_sync_to_async` is `thread_sensitive`: every call in the process queues for
 ONE thread, shared with Django's sync views. The sockets use a pool of their own instead, so a
-send waits for its own queries only. Like Channels' `database_sync_to_async`, each call closes
-connections that are broken or past `CONN_MAX_AGE` before and after it runs.
+send waits for its own queries only.
+
+Connections are kept like Django keeps them across requests, checked less often: Django checks
+a connection (a `SELECT 1` with CONN_HEALTH_CHECKS) and its CONN_MAX_AGE before each request;
+a pool thread does that at most once a second, and after any call that failed.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import ParamSpec, TypeVar
@@ -21,8 +25,11 @@ from django.db import close_old_connections, connection, connections
 P = ParamSpec("P")
 R = TypeVar("R")
 
+CHECK_EVERY = 1.0  # seconds between connection checks in a pool thread
+
 _executor: ThreadPoolExecutor | None = None
 _threads = 0
+_checked = threading.local()  # .at: when this thread last checked its connection
 
 
 def _get_executor() -> ThreadPoolExecutor:
@@ -36,11 +43,16 @@ def _get_executor() -> ThreadPoolExecutor:
 
 
 def _call_with_fresh_connection(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
-    close_old_connections()
+    now = time.monotonic()
+    if now - getattr(_checked, "at", -CHECK_EVERY) >= CHECK_EVERY:
+        close_old_connections()  # broken or past CONN_MAX_AGE: reconnect
+        _checked.at = now
     try:
         return function(*args, **kwargs)
-    finally:
-        close_old_connections()
+    except Exception:
+        close_old_connections()  # a connection the failure broke is not used again
+        _checked.at = time.monotonic()
+        raise
 
 
 async def run(function: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:

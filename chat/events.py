@@ -45,18 +45,18 @@ def publish_rollback_unsafe(target: str, event: dict[str, Any]) -> None:
 
     In a server process the websockets' hub (chat.hub) publishes it from its event loop, and
     the caller does not wait for Redis. Elsewhere (a management command, a WSGI worker, a
-    test) the layer is called here and now.
+    test) the layer is called here and now. A failure is logged, never raised: the write it
+    follows has committed.
     """
     from .hub import running_hub  # the hub imports this module
 
-    if (hub := running_hub()) is not None:
-        hub.publish_threadsafe(target, event)
-        return
-    layer = get_channel_layer()
-    if layer is None:
-        return
     try:
-        async_to_sync(layer.group_send)(target, event)
+        if (hub := running_hub()) is not None:
+            hub.publish_threadsafe(target, event)
+            return
+        layer = get_channel_layer()
+        if layer is not None:
+            async_to_sync(layer.group_send)(target, event)
     except Exception:  # the channel layer may drop a ring; clients catch up from the database
         logger.exception("could not publish %s to %s", event.get("type"), target)
 

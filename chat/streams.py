@@ -53,7 +53,8 @@ class GroupStream:
             return
         if not self.waiting and seq == self.last_seq + 1:
             self.owner.push(text)
-            self.last_seq = self.seen_seq = max(self.seen_seq, seq)
+            self.last_seq = seq
+            self.seen_seq = max(self.seen_seq, seq)
             return
         self.seen_seq = max(self.seen_seq, seq)
         if len(self.held) < MAX_HELD_FRAMES:
