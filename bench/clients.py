@@ -39,14 +39,27 @@ async def open_socket(account: Account) -> ClientConnection:
 async def open_sockets(
     accounts: Iterable[Account], *, at_once: int = 100
 ) -> list[ClientConnection]:
-    """Open many sockets, at most `at_once` handshakes in flight."""
+    """Open many sockets, at most `at_once` handshakes in flight; the first failure raises."""
+    opened, failures = await try_open_sockets(accounts, at_once=at_once)
+    if failures:
+        await close_sockets(opened)
+        raise failures[0]
+    return opened
+
+
+async def try_open_sockets(
+    accounts: Iterable[Account], *, at_once: int = 100
+) -> tuple[list[ClientConnection], list[Exception]]:
+    """Open many sockets, at most `at_once` handshakes in flight: (opened, failures)."""
     gate = asyncio.Semaphore(at_once)
 
     async def one(account: Account) -> ClientConnection:
         async with gate:
             return await open_socket(account)
 
-    return list(await asyncio.gather(*(one(account) for account in accounts)))
+    outcomes = await asyncio.gather(*(one(a) for a in accounts), return_exceptions=True)
+    opened = [outcome for outcome in outcomes if not isinstance(outcome, BaseException)]
+    return opened, [outcome for outcome in outcomes if isinstance(outcome, Exception)]
 
 
 async def close_sockets(sockets: Iterable[ClientConnection]) -> None:

@@ -45,10 +45,10 @@ parsing; server time is the Server-Timing header's, when the site sends one."""
 
 REST_METHOD = """\
 POST `/api/v1/groups/{{id}}/messages/` by the {senders} members of the fan-out's {groups}
-groups, in turn, at a fixed rate (open loop), stepped up; latency runs from each request's
-scheduled start. "Sustained":
-every request got its 201 and p99 stayed under {sustained} ms (no growing queue). Stored:
-{stored:,} of {created:,} created."""
+groups, in turn, at a fixed rate (open loop), stepped up, at most {in_flight} requests in
+flight (the others wait in the client); latency runs from each request's scheduled start.
+"Sustained": every request got its 201 and p99 stayed under {sustained} ms (no growing
+queue). Stored: {stored:,} of {created:,} created."""
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
@@ -164,10 +164,11 @@ def _large(result: large_group.LargeGroupResult) -> str:
 
 
 def _idle(result: idle.IdleResult) -> str:
-    header = ["sockets", "RSS before", "RSS after", "RSS at the end", "per socket", "idle CPU"]
-    header.append("time to open all")
+    header = ["sockets", "failed to open", "RSS before", "RSS after", "RSS at the end"]
+    header += ["per socket", "idle CPU", "time to open all"]
     row = [
         f"{result.sockets:,}",
+        str(result.failures),
         *(f"{kib / 1024:.0f} MiB" for kib in (result.rss_before_kib, result.rss_after_kib)),
         f"{result.rss_end_kib / 1024:.0f} MiB",
         f"{result.kib_per_socket:.1f} KiB",
@@ -177,7 +178,12 @@ def _idle(result: idle.IdleResult) -> str:
     method = IDLE_METHOD.format(
         sockets=result.sockets, settle=result.settle_seconds, seconds=result.idle_seconds
     )
-    return _section("3. Idle connections", method, _table(header, [row]))
+    table = _table(header, [row]) + _reasons(result.failure_reasons)
+    return _section("3. Idle connections", method, table)
+
+
+def _reasons(reasons: list[str]) -> str:
+    return "".join(f"\n\n- failure: `{reason}`" for reason in reasons)
 
 
 def _storm(result: storm.StormResult) -> str:
@@ -185,9 +191,7 @@ def _storm(result: storm.StormResult) -> str:
     header = ["sockets", "failures", "all subscribed", "handshake p50 ms", "p99 ms", "max ms"]
     row = [f"{result.sockets:,}", str(result.failures)]
     row += [f"{until:.2f} s" if until is not None else "n/a", ms(h.p50), ms(h.p99), ms(h.max)]
-    table = _table(header, [row]) + "".join(
-        f"\n\n- failure: `{reason}`" for reason in result.failure_reasons
-    )
+    table = _table(header, [row]) + _reasons(result.failure_reasons)
     return _section("4. Connect storm", STORM_METHOD.format(sockets=result.sockets), table)
 
 
@@ -220,6 +224,7 @@ def _rest(result: rest_send.RestSendResult, sizes: Sizes, images: list[tuple[str
         senders=sizes.fanout_groups * sizes.fanout_members,
         groups=sizes.fanout_groups,
         sustained=rest_send.SUSTAINED_P99_MS,
+        in_flight=rest_send.CONNECTIONS_PER_PROCESS * sizes.load_processes,
         stored=result.stored,
         created=result.created,
     )

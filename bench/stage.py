@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 import sys
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 
 from bench.clients import Account, auth_header
+from bench.procstat import CpuMeter
 from bench.seed import Seeded
 from bench.server import Server
 from bench.sizes import Sizes
@@ -32,17 +34,37 @@ class Stage:
             base_url=urls[index % len(urls) if port is None else port],
         )
 
+    def wait_for_quiet_server(self, *, percent: float = 10, timeout: float = 120) -> None:
+        """Let the server finish what the previous scenario left queued: wait until its
+        processes use under `percent` of a core over a second."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            meter = CpuMeter(self.server.pids)
+            time.sleep(1)
+            if meter.percent() < percent:
+                return
+        self.progress(f"the server is still busy after {timeout:.0f} s; going on")
+
     def progress(self, text: str) -> None:
         print(
             f"[bench {time.monotonic() - self.started:6.1f}s] {text}", file=sys.stderr, flush=True
         )
 
 
-def get_json(account: Account, path: str) -> dict:
-    """A GET on the REST API from the harness itself (for checks, never for load)."""
+def get_json(account: Account, path: str, *, patience: float = 60) -> dict:
+    """A GET on the REST API from the harness itself (for checks, never for load). A server
+    still working through a backlog may answer 5xx for a while: it is asked again, for up to
+    `patience` seconds."""
     request = urllib.request.Request(account.base_url + path, headers=auth_header(account.token))
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return json.load(response)
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return json.load(response)
+        except urllib.error.HTTPError as error:
+            if error.code < 500 or time.monotonic() > deadline:
+                raise
+        time.sleep(1)
 
 
 def newest_seq(account: Account, group_id: int) -> int:

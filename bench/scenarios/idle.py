@@ -4,11 +4,10 @@ then its CPU time over a quiet period (/proc/<pid>/stat)."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass
 
-from bench.clients import Account, close_sockets, open_sockets
+from bench.clients import Account, close_sockets, open_sockets, try_open_sockets
 from bench.crew import Crew, Sync
 from bench.procstat import CpuMeter, rss_kib
 from bench.stage import Stage
@@ -25,8 +24,17 @@ class Spec:
 
 
 @dataclass(frozen=True)
+class WorkerReport:
+    opened: int
+    failures: list[str]
+    open_seconds: float
+
+
+@dataclass(frozen=True)
 class IdleResult:
-    sockets: int
+    sockets: int  # open during the measurement
+    failures: int  # sockets that did not open
+    failure_reasons: list[str]
     rss_before_kib: int
     rss_after_kib: int
     rss_end_kib: int
@@ -37,27 +45,28 @@ class IdleResult:
 
     @property
     def kib_per_socket(self) -> float:
-        return (self.rss_after_kib - self.rss_before_kib) / self.sockets
+        return (self.rss_after_kib - self.rss_before_kib) / max(self.sockets, 1)
 
     @property
     def ok(self) -> bool:
         return (
-            self.kib_per_socket <= KIB_PER_SOCKET_TARGET and self.cpu_percent <= CPU_PERCENT_TARGET
+            self.failures == 0
+            and self.kib_per_socket <= KIB_PER_SOCKET_TARGET
+            and self.cpu_percent <= CPU_PERCENT_TARGET
         )
 
 
-async def worker(spec: Spec, sync: Sync) -> float:
+async def worker(spec: Spec, sync: Sync) -> WorkerReport:
     await close_sockets(await open_sockets(spec.warm_up))
     await sync.meet()  # warmed up: the harness reads the memory before...
     await sync.meet()  # ...and then lets the sockets open
     start = time.monotonic()
-    sockets = await open_sockets(spec.accounts)
+    sockets, failures = await try_open_sockets(spec.accounts)
     opened = time.monotonic() - start
     await sync.meet()  # all open: the harness reads the memory after, and the CPU while idle...
     await sync.meet()  # ...and then lets them close
     await close_sockets(sockets)
-    await asyncio.sleep(0)
-    return opened
+    return WorkerReport(len(sockets), [repr(failure) for failure in failures], opened)
 
 
 def run(stage: Stage) -> IdleResult:
@@ -84,14 +93,17 @@ def run(stage: Stage) -> IdleResult:
         cpu_percent = cpu.percent()
         rss_end = rss_kib(pid)
         crew.meet()
-        open_seconds = max(crew.results())
+        reports = crew.results()
+    failures = [reason for report in reports for reason in report.failures]
     return IdleResult(
-        sockets=len(accounts),
+        sockets=sum(report.opened for report in reports),
+        failures=len(failures),
+        failure_reasons=sorted(set(failures))[:5],
         rss_before_kib=rss_before,
         rss_after_kib=rss_after,
         rss_end_kib=rss_end,
         idle_seconds=sizes.idle_seconds,
         settle_seconds=sizes.idle_settle_seconds,
         cpu_percent=cpu_percent,
-        open_seconds=open_seconds,
+        open_seconds=max(report.open_seconds for report in reports),
     )
