@@ -16,11 +16,7 @@ const ANNOUNCE_MAX = 200;
 
 const root = document.getElementById("conversation");
 const groupId = Number(root.dataset.groupId);
-const me = {
-  id: Number(root.dataset.userId),
-  username: root.dataset.userName,
-  display_name: "",
-};
+const me = { id: Number(root.dataset.userId), name: root.dataset.userName };
 const latest = root.dataset.latest === "true";
 const list = document.getElementById("message-list");
 const scroller = document.getElementById("scroller");
@@ -168,7 +164,7 @@ function newClientId() {
 
 function send(body) {
   const clientId = newClientId();
-  const echo = pendingElement({ clientId, body, sender: me });
+  const echo = pendingElement({ clientId, body, senderName: me.name });
   pending.set(clientId, echo);
   document.getElementById("empty")?.remove();
   list.append(echo);

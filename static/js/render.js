@@ -87,11 +87,11 @@ export function fillMessage(item, message) {
 }
 
 /** The local echo of a message being sent: the text as typed, marked pending. */
-export function pendingElement({ clientId, body, sender }) {
+export function pendingElement({ clientId, body, senderName }) {
   const item = element("li", "message message--mine message--pending");
   item.dataset.clientId = clientId;
   const meta = element("div", "message__meta");
-  meta.append(element("span", "message__sender", shownName(sender)), " ");
+  meta.append(element("span", "message__sender", senderName), " ");
   meta.append(element("span", "message__status", "Sending…"));
   item.append(meta, element("p", "message__body message__body--pending", body));
   return item;
