@@ -11,6 +11,8 @@ from bench.scenarios import fanout, history, idle, large_group, rest_send, storm
 from bench.sizes import Sizes
 from bench.stats import ms
 
+BUSY_NOTE_PERCENT = 20  # of one core, busy before the run: worth a warning above the figures
+
 FANOUT_METHOD = """\
 {groups} groups x {members} members, one socket each; {senders} members of each group send
 `message.send` frames at a fixed rate (open loop), stepped up until two steps in a row lose
@@ -101,6 +103,17 @@ def _conditions(c: Conditions) -> str:
         ["other load", _other_load(c)],
     ]
     return _table(["", ""], rows)
+
+
+def _busy_machine_note(c: Conditions) -> str:
+    """A warning above the figures when other processes were using the CPU as the run began."""
+    if c.busy_before_percent < BUSY_NOTE_PERCENT:
+        return ""
+    return (
+        f"**Other processes were using the CPU when this run began** ({c.busy_before_percent:.0f}% "
+        "of one core; see Conditions): the figures are worse and noisier than on a quiet "
+        "machine.\n"
+    )
 
 
 def _other_load(c: Conditions) -> str:
@@ -245,6 +258,7 @@ def write(path: Path, conditions: Conditions, results: Results, sizes: Sizes, qu
         "when `DATABASE_URL` and `REDIS_URL` are set; `make bench BENCH_ARGS=--help` lists the "
         "options). The targets are issue 6's, for a two-core machine with the load generator "
         "on the same machine.\n",
+        _busy_machine_note(conditions),
         "## Summary\n",
         _summary(summary_rows(results)) + "\n",
         "## Conditions\n",
@@ -288,4 +302,4 @@ def write(path: Path, conditions: Conditions, results: Results, sizes: Sizes, qu
         ]
         sections.append(_rest(results.rest, sizes, images))
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(sections))
+    path.write_text("\n".join(section for section in sections if section))
