@@ -46,7 +46,7 @@ class ReplayPage:
 
 def replay(*, group_id: int, after_id: int, limit: int) -> ReplayPage:
     """The oldest `limit` messages of the group with an id above `after_id`."""
-    last_seq = Group.objects.filter(pk=group_id).values_list("last_seq", flat=True).first() or 0
+    last_seq = next(iter(Group.objects.filter(pk=group_id).values_list("last_seq", flat=True)), 0)
     page = list(
         Message.objects.filter(group_id=group_id, id__gt=after_id)
         .select_related("sender")
@@ -69,12 +69,11 @@ def messages_by_seq(*, group_id: int, after_seq: int, upto_seq: int) -> list[dic
 def joined_group(*, user_id: int, group_id: int) -> tuple[dict[str, Any], int] | None:
     """The `group` payload for a member who just joined, and the group's last seq; None when
     they are no longer a member."""
-    membership = (
-        Membership.objects.select_related("group", "user")
-        .filter(user_id=user_id, group_id=group_id)
-        .first()
-    )
-    if membership is None:
+    try:
+        membership = Membership.objects.select_related("group", "user").get(
+            user_id=user_id, group_id=group_id
+        )
+    except Membership.DoesNotExist:
         return None
     group = membership.group
     return group_payload(user=membership.user, group=group), group.last_seq

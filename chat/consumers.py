@@ -182,7 +182,8 @@ class ChatConsumer:
         if stream is None:
             return
         if frame.kind == events.MESSAGE_NEW:
-            stream.message_new(frame.seq, frame.text_for(self.user_id))
+            if frame.seq > stream.last_seq:  # (else a duplicate: not even encoded)
+                stream.message_new(frame.seq, frame.text_for(self.user_id))
         else:
             stream.message_updated(frame.seq, frame.text_for(self.user_id))
 

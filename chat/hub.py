@@ -200,7 +200,13 @@ class Hub:
     # --- Publishing ---------------------------------------------------------------------------
 
     def publish(self, target: str, event: dict[str, Any]) -> None:
-        """Send an event to a layer group, from the hub's loop, without waiting for it."""
+        """Send an event to a layer group, from the hub's loop, without waiting for it.
+
+        A new message reaches this process's own sockets at once, without the round trip
+        through Redis (and while Redis is away); the layer's copy of it is then a duplicate
+        that every socket's stream drops by its `seq`."""
+        if event["type"] == events.MESSAGE_NEW:
+            self.dispatch(event)
         self._spawn(self._group_send(target, event))
 
     def publish_threadsafe(self, target: str, event: dict[str, Any]) -> None:
