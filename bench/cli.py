@@ -122,9 +122,11 @@ def run(args: argparse.Namespace, conditions: Conditions) -> tuple[Results, Size
         conditions.channel_layer = seeded.channel_layer
         conditions.redis = redis_version(env["REDIS_URL"]) if env.get("REDIS_URL") else None
         conditions.load_processes = sizes.load_processes
+        configured = "from DATABASE_URL" if os.environ.get("DATABASE_URL") else "embedded default"
         print(
-            f"bench: {args.server} x {args.workers} on {seeded.database}, "
-            f"channel layer {seeded.channel_layer}",
+            f"bench: {args.server} x {args.workers}; database {seeded.database} ({configured}); "
+            f"channel layer {seeded.channel_layer}"
+            + ("" if os.environ.get("REDIS_URL") else " (embedded default: REDIS_URL not set)"),
             file=sys.stderr,
         )
         with Server(args.server, args.workers, env, Path(workdir)) as server:
