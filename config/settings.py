@@ -109,13 +109,22 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {
-        "default": dj_database_url.parse(
-            DATABASE_URL,
-            conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
-            conn_health_checks=True,
-        )
-    }
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_health_checks=True)}
+    DB_POOL_MAX = env_int("DJANGO_DB_POOL_MAX", 20)
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_POOL_MAX > 0:
+        # Under ASGI every request runs in a thread of its own: a pool per process (psycopg_pool)
+        # bounds the connections and reuses them, where persistent per-thread connections would
+        # pile up past PostgreSQL's max_connections under load.
+        DATABASES["default"]["OPTIONS"] = {
+            **DATABASES["default"].get("OPTIONS", {}),
+            "pool": {
+                "min_size": env_int("DJANGO_DB_POOL_MIN", 2),
+                "max_size": DB_POOL_MAX,
+                "timeout": env_int("DJANGO_DB_POOL_TIMEOUT", 10),
+            },
+        }
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = env_int("DJANGO_CONN_MAX_AGE", 60)
 else:
     DATABASES = {
         "default": {
