@@ -107,25 +107,19 @@ class MessageFrame:
     viewer gets a text of their own.
     """
 
-    __slots__ = ("kind", "payload", "_shared", "_own")
+    __slots__ = ("kind", "payload", "group_id", "seq", "_reacting", "_shared", "_own")
 
     def __init__(self, kind: str, payload: dict[str, Any]) -> None:
         self.kind = kind
         self.payload = payload
+        self.group_id: int = payload["group"]
+        self.seq: int = payload["seq"]
+        self._reacting = frozenset(u for r in payload["reactions"] for u in r["users"])
         self._shared: str | None = None
         self._own: dict[int, str] = {}
 
-    @property
-    def group_id(self) -> int:
-        return self.payload["group"]
-
-    @property
-    def seq(self) -> int:
-        return self.payload["seq"]
-
     def text_for(self, viewer_id: int) -> str:
-        reactions = self.payload["reactions"]
-        if not any(viewer_id in reaction["users"] for reaction in reactions):
+        if viewer_id not in self._reacting:
             if self._shared is None:
                 self._shared = self._encode(None)
             return self._shared

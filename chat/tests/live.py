@@ -87,16 +87,26 @@ class RedisServer:
             self.process = None
 
 
-class Servers:
-    """`count` daphne processes serving config.asgi on the test database and one Redis."""
+SERVER_COMMANDS = {
+    "daphne": ["-m", "daphne", "-v", "0", "-b", HOST, "-p", "{port}", "config.asgi:application"],
+    "uvicorn": ["-m", "uvicorn", "config.asgi:application", "--host", HOST, "--port", "{port}"]
+    + ["--ws", "websockets-sansio", "--ws-per-message-deflate", "false", "--lifespan", "off"]
+    + ["--log-level", "warning"],
+}
 
-    def __init__(self, count: int, *, redis_url: str) -> None:
+
+class Servers:
+    """Server processes serving config.asgi on the test database and one Redis: daphne unless
+    `kinds` names others (one per process)."""
+
+    def __init__(self, count: int, *, redis_url: str, kinds: tuple[str, ...] = ()) -> None:
         self.redis_url = redis_url
+        self.kinds = kinds or ("daphne",) * count
         self.ports = [free_port() for _ in range(count)]
         self.processes: list[subprocess.Popen] = []
         self.logs = [
-            Path(tempfile.mkstemp(prefix=f"chat-daphne-{port}-", suffix=".log")[1])
-            for port in self.ports
+            Path(tempfile.mkstemp(prefix=f"chat-{kind}-{port}-", suffix=".log")[1])
+            for kind, port in zip(self.kinds, self.ports, strict=True)
         ]
 
     def environment(self) -> dict[str, str]:
@@ -119,11 +129,11 @@ class Servers:
 
     def start(self) -> None:
         environment = self.environment()
-        for port, log in zip(self.ports, self.logs, strict=True):
-            command = [sys.executable, "-m", "daphne", "-v", "0", "-b", HOST, "-p", str(port)]
+        for kind, port, log in zip(self.kinds, self.ports, self.logs, strict=True):
+            arguments = [arg.format(port=port) for arg in SERVER_COMMANDS[kind]]
             self.processes.append(
                 subprocess.Popen(
-                    [*command, "config.asgi:application"],
+                    [sys.executable, *arguments],
                     cwd=ROOT,
                     env=environment,
                     stdout=log.open("ab"),

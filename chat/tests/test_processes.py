@@ -5,8 +5,10 @@ from types import SimpleNamespace
 
 import pytest
 from rest_framework.authtoken.models import Token
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from chat import db
+from chat import db, frames
 from groups import services as groups
 
 from .live import LiveSocket, Servers, needs_postgres_and_redis
@@ -112,3 +114,38 @@ async def test_presence_counts_the_sockets_of_every_process(open_socket, cast):
     # then
     bob.skip = set()
     assert (await bob.receive_until("presence"))[1]["offline"] == [cast.alice.id]
+
+
+@pytest.fixture
+def daphne_and_uvicorn(transactional_db):
+    from django.conf import settings
+
+    running = Servers(2, redis_url=settings.REDIS_URL, kinds=("daphne", "uvicorn"))
+    running.start()
+    yield running
+    running.stop()
+
+
+async def test_uvicorn_serves_the_same_protocol_next_to_daphne(daphne_and_uvicorn, cast):
+    # given: alice on daphne, bob on uvicorn
+    servers = daphne_and_uvicorn
+    alice = await LiveSocket.open(servers.url(0, cast.tokens[cast.alice.id]))
+    bob = await LiveSocket.open(servers.url(1, cast.tokens[cast.bob.id]))
+    await alice.ping(), await bob.ping()
+
+    # when
+    await alice.send({"type": "message.send", "group": cast.group.id, "body": "hi"})
+
+    # then
+    _, ack = await alice.receive_until("message.ack")
+    assert await bob.receive() == {"type": "message.new", "message": ack["message"]}
+
+    # then: uvicorn refuses a foreign origin at the handshake, and a bad token with 4401
+    with pytest.raises(InvalidStatus) as refused:
+        await connect(servers.url(1, "x"), origin="http://evil.example")
+    assert refused.value.response.status_code == 403
+    async with connect(servers.url(1, "0" * 40)) as unauthenticated:
+        with pytest.raises(ConnectionClosed) as closed:
+            await unauthenticated.recv()
+    assert closed.value.rcvd.code == frames.CLOSE_UNAUTHENTICATED
+    await alice.close(), await bob.close()
