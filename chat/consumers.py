@@ -363,7 +363,7 @@ class ChatConsumer:
     async def ping(self, frame: dict[str, Any]) -> None:
         self.push(frames.encode({"type": "pong"}))
 
-    async def presence(self, frame: dict[str, Any]) -> None:
+    async def presence_get(self, frame: dict[str, Any]) -> None:
         group_id = frames.integer(frame, "group")
         self._member_stream(group_id)
         member_ids = await db.run(actions.group_member_ids, group_id=group_id)
@@ -376,5 +376,5 @@ class ChatConsumer:
         "typing": typing,
         "read": read,
         "ping": ping,
-        "presence.get": presence,
+        "presence.get": presence_get,
     }

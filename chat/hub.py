@@ -90,14 +90,19 @@ class Hub:
     # --- Lifecycle ----------------------------------------------------------------------------
 
     async def start(self) -> None:
+        """Open the hub's channel (once; again after a failure, e.g. Redis being away)."""
         if self.channel is not None:
             return
-        if self._starting is None or self._starting.done() and self._starting.exception():
+        if self._starting is None:
             self._starting = self.loop.create_task(self._start())
         await asyncio.shield(self._starting)
 
     async def _start(self) -> None:
-        channel = await self.layer.new_channel()
+        try:
+            channel = await self.layer.new_channel()
+        except BaseException:
+            self._starting = None
+            raise
         self.presence = Presence(self.publish)
         self._spawn(self._read(channel))
         self._spawn(self._tick())
