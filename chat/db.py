@@ -4,9 +4,11 @@
 ONE thread, shared with Django's sync views. The sockets use a pool of their own instead, so a
 send waits for its own queries only.
 
-Connections are kept like Django keeps them across requests, checked less often: Django checks
-a connection (a `SELECT 1` with CONN_HEALTH_CHECKS) and its CONN_MAX_AGE before each request;
-a pool thread does that at most once a second, and after any call that failed.
+Connections are handled like Django handles them around a request, but not around every
+call: Django checks a connection (a `SELECT 1` with CONN_HEALTH_CHECKS), ends it past
+CONN_MAX_AGE or gives it back to the PostgreSQL pool before and after each request. A thread
+here does that before a call at most once a second, after a call that failed, and after a call
+when no other call is waiting: a busy thread keeps its connection, an idle one holds none.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ CHECK_EVERY = 1.0  # seconds between connection checks in a pool thread
 _executor: ThreadPoolExecutor | None = None
 _threads = 0
 _checked = threading.local()  # .at: when this thread last checked its connection
+_waiting = 0  # calls submitted to the pool and not started yet
+_waiting_lock = threading.Lock()
 
 
 def _get_executor() -> ThreadPoolExecutor:
@@ -43,22 +47,39 @@ def _get_executor() -> ThreadPoolExecutor:
 
 
 def _call_with_fresh_connection(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    global _waiting
+    with _waiting_lock:
+        _waiting -= 1
     now = time.monotonic()
     if now - getattr(_checked, "at", -CHECK_EVERY) >= CHECK_EVERY:
-        close_old_connections()  # broken or past CONN_MAX_AGE: reconnect
+        close_old_connections()  # broken, or past CONN_MAX_AGE: reconnect
         _checked.at = now
     try:
-        return function(*args, **kwargs)
+        result = function(*args, **kwargs)
     except Exception:
         close_old_connections()  # a connection the failure broke is not used again
         _checked.at = time.monotonic()
         raise
+    if not _waiting:
+        close_old_connections()  # nothing queued: let the connection go while idle
+        _checked.at = time.monotonic()
+    return result
 
 
 async def run(function: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
     """Run a sync function that uses the database in the sockets' thread pool."""
+    global _waiting
     call = functools.partial(_call_with_fresh_connection, function, *args, **kwargs)
-    return await asyncio.get_running_loop().run_in_executor(_get_executor(), call)
+    with _waiting_lock:
+        _waiting += 1
+    future = _get_executor().submit(call)
+    try:
+        return await asyncio.wrap_future(future)
+    except asyncio.CancelledError:
+        if future.cancel():  # it never started, so it does not count itself out
+            with _waiting_lock:
+                _waiting -= 1
+        raise
 
 
 def close_connections() -> None:
