@@ -89,20 +89,23 @@ def send_message(*, sender, group_id: int, body, client_id=None) -> tuple[Messag
 
     Raises Http404 when the group does not exist or the sender may not see it, PermissionDenied
     when they can see it but are not a member, ValidationError for a bad body or client_id.
+
+    The hot path of the site: no lookup before the insert (the unique constraint on
+    (sender, client_id) catches a retry, which then finds the original), one locking query.
     """
     body = clean_body(body)
     client_id = clean_client_id(client_id)
-    if original := _sent_before(sender=sender, client_id=client_id):
-        return original, False
     html = render_markdown(body)  # outside the lock: the lock is held only for the writes
     try:
         with transaction.atomic():
             message = _insert_locked(
                 sender=sender, group_id=group_id, body=body, html=html, client_id=client_id
             )
-    except IntegrityError:
+    except (IntegrityError, Http404, PermissionDenied):
+        # A retry (perhaps concurrent, perhaps after the sender left the group) is answered
+        # with the message the first attempt stored.
         if original := _sent_before(sender=sender, client_id=client_id):
-            return original, False  # a concurrent retry with the same client_id won
+            return original, False
         raise
     return message, True
 
@@ -112,28 +115,29 @@ def _insert_locked(
 ) -> Message:
     if not is_valid_id(group_id):
         raise Http404(NOT_FOUND)
-    membership = (
-        Membership.objects.select_for_update(of=("group",))
-        .select_related("group")
-        .filter(group_id=group_id, user=sender)
-        .first()
+    # Lock the group row (not the membership) while the next seq is taken and inserted: sends to
+    # one group commit one after the other, so ids grow in commit order and seq has no gaps.
+    last_seq = (
+        Group.objects.select_for_update(of=("self",))
+        .filter(pk=group_id, memberships__user=sender)
+        .values_list("last_seq", flat=True)
     )
-    if membership is None:
+    last_seq = next(iter(last_seq), None)
+    if last_seq is None:
         group = Group.objects.filter(pk=group_id).first()
         if group is None or not can_view(group, None):
             raise Http404(NOT_FOUND)
         raise PermissionDenied(NOT_A_MEMBER)
-    group = membership.group
     message = Message(
-        group=group,
-        seq=group.last_seq + 1,
+        group_id=group_id,
+        seq=last_seq + 1,
         sender=sender,
         body=body,
         html=html,
         client_id=client_id,
     )
     message.save(force_insert=True)
-    Group.objects.filter(pk=group.pk).update(
+    Group.objects.filter(pk=group_id).update(
         last_seq=message.seq, last_message=message, last_activity_at=message.created_at
     )
     events.message_new_on_commit(message_payload(message))
