@@ -80,6 +80,15 @@ def session_end(*, request: HttpRequest) -> None:
             events.credentials_revoked_on_commit(user_id=user_id, session_key=session_key)
 
 
+def user_deactivate(*, user: User) -> User:
+    """Switch an account off: it can no longer sign in, and its open websockets close."""
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(is_active=False)
+        user.is_active = False
+        events.credentials_revoked_on_commit(user_id=user.pk)
+    return user
+
+
 def profile_update(
     *, user: User, display_name: str | None = None, email: str | None = None
 ) -> User:

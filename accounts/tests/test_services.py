@@ -138,3 +138,37 @@ async def test_logging_out_tells_the_users_sockets_which_session_ended(
         "session_key": session_key,
     }
     await layer.group_discard(events.user_channel(user.pk), channel)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_deactivating_an_account_in_the_admin_closes_every_socket_of_the_user(
+    user, make_user, client, worker_thread_connections_closed
+):
+    # given: a superuser in the admin, and the user's sockets listening
+    admin = await sync_to_async(make_user)("root", is_staff=True, is_superuser=True)
+    await sync_to_async(client.force_login)(admin)
+    change_page = reverse("admin:accounts_user_change", args=[user.pk])
+    form = {
+        "username": user.username,
+        "display_name": user.display_name,
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "00:00:00",
+        "is_active": "",  # unticked
+    }
+    layer, channel = await _subscribe_to_user(user.pk)
+
+    # when
+    response = await sync_to_async(client.post)(change_page, form)
+
+    # then
+    assert response.status_code == 302, response.content.decode()[:2000]
+    await sync_to_async(user.refresh_from_db)()
+    assert not user.is_active
+    event = await asyncio.wait_for(layer.receive(channel), timeout=5)
+    assert event == {
+        "type": events.CREDENTIALS_REVOKED,
+        "user": user.pk,
+        "token_key": None,
+        "session_key": None,
+    }
+    await layer.group_discard(events.user_channel(user.pk), channel)
