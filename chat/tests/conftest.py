@@ -14,13 +14,13 @@ from rest_framework.authtoken.models import Token
 
 from chat import db
 from chat.hub import close_hub
+from chat.tests.frame_helpers import TIMEOUT, FrameHelpers
 from config.asgi import application
 
-TIMEOUT = 5
 ORIGIN = "http://localhost"
 
 
-class Socket:
+class Socket(FrameHelpers):
     """A client socket: JSON frames in and out, with timeouts instead of hangs. Presence frames
     come and go with every socket of a group's members: they are skipped unless asked for."""
 
@@ -46,27 +46,6 @@ class Socket:
             frame = json.loads(output["text"])
             if frame["type"] not in self.skip:
                 return frame
-
-    async def receive_until(self, kind: str, timeout: float = TIMEOUT) -> tuple[list[dict], dict]:
-        """Frames up to the first of type `kind`: (those before it, it)."""
-        before = []
-        while (frame := await self.receive(timeout))["type"] != kind:
-            before.append(frame)
-        return before, frame
-
-    async def nothing(self, timeout: float = 0.3) -> bool:
-        """Whether no frame (but skipped ones) arrives within the timeout."""
-        try:
-            frame = await self.receive(timeout)
-        except TimeoutError:
-            return True
-        raise AssertionError(f"unexpected frame: {frame}")
-
-    async def ping(self) -> list[dict]:
-        """Send a ping; every frame that arrived before the pong."""
-        await self.send({"type": "ping"})
-        before, _ = await self.receive_until("pong")
-        return before
 
     async def closed_with(self, timeout: float = TIMEOUT) -> int | None:
         while True:

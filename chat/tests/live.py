@@ -22,6 +22,8 @@ from django.db import connection
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from chat.tests.frame_helpers import FrameHelpers
+
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
 TIMEOUT = 10
@@ -152,8 +154,10 @@ class Servers:
         return f"ws://{HOST}:{self.ports[index]}/ws/?token={token}"
 
 
-class LiveSocket:
+class LiveSocket(FrameHelpers):
     """A client socket over TCP, with the helpers of the in-process `Socket`."""
+
+    quiet_time = 0.5
 
     def __init__(self, websocket: ClientConnection) -> None:
         self.websocket = websocket
@@ -173,24 +177,6 @@ class LiveSocket:
             frame = json.loads(text)
             if frame["type"] not in self.skip:
                 return frame
-
-    async def receive_until(self, kind: str, timeout: float = TIMEOUT) -> tuple[list[dict], dict]:
-        before = []
-        while (frame := await self.receive(timeout))["type"] != kind:
-            before.append(frame)
-        return before, frame
-
-    async def nothing(self, timeout: float = 0.5) -> bool:
-        try:
-            frame = await self.receive(timeout)
-        except TimeoutError:
-            return True
-        raise AssertionError(f"unexpected frame: {frame}")
-
-    async def ping(self) -> list[dict]:
-        await self.send({"type": "ping"})
-        before, _ = await self.receive_until("pong")
-        return before
 
     async def close(self) -> None:
         with contextlib.suppress(ConnectionClosed):
