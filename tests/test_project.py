@@ -41,3 +41,40 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_every_middleware_runs_on_the_async_path_without_thread_hops():
+    # given
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    # when
+    sync_only = [
+        path
+        for path in settings.MIDDLEWARE
+        if not getattr(import_string(path), "async_capable", False)
+    ]
+
+    # then: Django would adapt each of these with a thread hop on every ASGI request
+    assert sync_only == []
+
+
+@pytest.mark.django_db
+def test_responses_say_how_long_the_server_took(client):
+    # when
+    response = client.get("/login/")
+
+    # then
+    name, duration = response["Server-Timing"].split(";dur=")
+    assert name == "app"
+    assert float(duration) > 0
+
+
+@pytest.mark.django_db
+async def test_static_files_are_served_on_the_async_path(async_client):
+    # when: as under daphne, where whitenoise answers before Django's URL routing
+    response = await async_client.get("/static/css/site.css")
+
+    # then
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/css")
