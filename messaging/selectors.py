@@ -51,6 +51,10 @@ def history_page(
         return page[:limit], has_more
     if before is not None:
         messages = messages.filter(id__lt=before)
+    if group.last_message_id is not None:
+        # Bound the scan from above: for a group holding most of the table, PostgreSQL walks
+        # the primary key backwards, and would read and skip every newer row of other groups.
+        messages = messages.filter(id__lte=group.last_message_id)
     page = list(messages.order_by("-id")[: limit + 1])
     has_more = len(page) > limit
     return page[:limit][::-1], has_more
