@@ -257,7 +257,8 @@ def write(path: Path, conditions: Conditions, results: Results, sizes: Sizes, qu
         f"Measured {conditions.date}{run}. Reproduce with `make bench` (PostgreSQL and Redis "
         "when `DATABASE_URL` and `REDIS_URL` are set; `make bench BENCH_ARGS=--help` lists the "
         "options). The targets are issue 6's, for a two-core machine with the load generator "
-        "on the same machine.\n",
+        "on the same machine. What limits each target, with profiles, and the changes made "
+        "so far: [performance.md](performance.md).\n",
         _busy_machine_note(conditions),
         "## Summary\n",
         _summary(summary_rows(results)) + "\n",
