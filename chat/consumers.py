@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 HOLD_SECONDS = 1.0  # live message frames wait this long for a `resume` after the handshake
 RESUME_LIMIT = 500  # messages replayed per `resume` frame; then has_more
 COMPLETION_BATCH = 500  # messages fetched per query while completing a gap
+GAP_GRACE_SECONDS = 0.02  # a frame after a gap waits this long for the missing one, then the DB
 MAX_OUTBOX = 5000  # frames waiting for a client that does not read: then CLOSE_TOO_SLOW
 
 
@@ -242,6 +243,10 @@ class ChatConsumer:
     async def _complete(self, stream: GroupStream) -> None:
         group_id = stream.group_id
         try:
+            # Most gaps close by themselves a moment later: two sends to one group commit in
+            # order, but their threads may hand them to the event loop the other way round.
+            await asyncio.sleep(GAP_GRACE_SECONDS)
+            stream.send_held()
             while stream.seen_seq > stream.last_seq and not stream.waiting & REPLAY:
                 upto = min(stream.seen_seq, stream.last_seq + COMPLETION_BATCH)
                 for frame in await self.hub.messages(group_id, stream.last_seq, upto):

@@ -89,18 +89,22 @@ class GroupStream:
         self.last_seq = seq
         self.seen_seq = max(self.seen_seq, seq)
 
-    def flush(self) -> None:
-        """Send what is held, in order; start a completion for what is missing."""
-        if self.waiting:
-            return
+    def send_held(self) -> None:
+        """Send the held frames that follow on from the last one sent, in order."""
         held = self.held
         while held and (text := held.pop(self.last_seq + 1, None)) is not None:
             self.owner.push(text)
             self.last_seq += 1
+
+    def flush(self) -> None:
+        """Send what is held, in order; start a completion for what is missing."""
+        if self.waiting:
+            return
+        self.send_held()
         if self.seen_seq > self.last_seq:
             self.owner.complete(self)  # sets COMPLETION; flushes again when done
             return
-        held.clear()
+        self.held.clear()
         for text in self.held_updates:
             self.owner.push(text)
         self.held_updates.clear()

@@ -68,3 +68,35 @@ async def test_reordered_and_repeated_events_are_sent_once_in_order(connect, pai
     got = [await reader.receive() for _ in range(3)]
     assert [frame["message"]["id"] for frame in got] == ids
     assert await reader.nothing()
+
+
+async def test_a_frame_that_arrives_just_behind_its_successor_needs_no_database_completion(
+    connect, pair, monkeypatch
+):
+    # given: two messages whose events have not been published yet, and a count of the
+    # completions that go to the database
+    reader = await connect(pair.reader)
+    await reader.ping()
+    with monkeypatch.context() as patch:
+        patch.setattr(events, "message_new_on_commit", lambda payload: None)
+        ids = [await db.run(_send, pair, f"m{i}") for i in range(2)]
+    payloads = [await db.run(_payload, message_id) for message_id in ids]
+    hub = await get_hub()
+    fetches = []
+    fetch = hub.messages
+
+    async def counted_fetch(*args):
+        fetches.append(args)
+        return await fetch(*args)
+
+    monkeypatch.setattr(hub, "messages", counted_fetch)
+
+    # when: the second arrives a moment before the first, as when two database threads hand
+    # their sends to the event loop the other way round
+    await _publish(payloads[1])
+    await _publish(payloads[0])
+
+    # then
+    got = [await reader.receive() for _ in range(2)]
+    assert [frame["message"]["id"] for frame in got] == ids
+    assert fetches == []
