@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 HOLD_SECONDS = 1.0  # live message frames wait this long for a `resume` after the handshake
 RESUME_LIMIT = 500  # messages replayed per `resume` frame; then has_more
 COMPLETION_BATCH = 500  # messages fetched per query while completing a gap
-GAP_GRACE_SECONDS = 0.02  # a frame after a gap waits this long for the missing one, then the DB
+GAP_GRACE_SECONDS = 0.005  # a frame after a gap waits this long for the missing one
 MAX_OUTBOX = 5000  # frames waiting for a client that does not read: then CLOSE_TOO_SLOW
 
 
