@@ -13,10 +13,6 @@ def can_view(group: Group, membership: Membership | None) -> bool:
     return membership is not None or (group.is_public and group.kind == Group.Kind.GROUP)
 
 
-def can_post(membership: Membership | None) -> bool:
-    return membership is not None
-
-
 def can_manage(membership: Membership | None) -> bool:
     """Rename, describe, change visibility, add and remove members."""
     return membership is not None and membership.role in (Role.OWNER, Role.ADMIN)

@@ -79,7 +79,3 @@ def get_member(*, group: Group, user_id: int) -> Membership:
 
 def member_ids(group_id: int) -> list[int]:
     return list(Membership.objects.filter(group_id=group_id).values_list("user_id", flat=True))
-
-
-def group_ids_for_user(user_id: int) -> list[int]:
-    return list(Membership.objects.filter(user_id=user_id).values_list("group_id", flat=True))
