@@ -13,7 +13,14 @@ from groups.models import Group, Membership
 from groups.payloads import group_payload
 from groups.selectors import get_membership, member_ids
 from messaging.models import Message
-from messaging.payloads import for_viewer, message_payload, message_payload_fresh, message_payloads
+from messaging.payloads import (
+    for_viewer,
+    message_payload,
+    message_payload_fresh,
+    payload_rows,
+    payloads_of,
+    payloads_of_rows,
+)
 from messaging.services import mark_read, send_message
 
 from . import frames
@@ -47,22 +54,19 @@ class ReplayPage:
 def replay(*, group_id: int, after_id: int, limit: int) -> ReplayPage:
     """The oldest `limit` messages of the group with an id above `after_id`."""
     last_seq = next(iter(Group.objects.filter(pk=group_id).values_list("last_seq", flat=True)), 0)
-    page = list(
-        Message.objects.filter(group_id=group_id, id__gt=after_id)
-        .select_related("sender")
-        .order_by("id")[: limit + 1]
-    )
+    query = Message.objects.filter(group_id=group_id, id__gt=after_id).order_by("id")
+    rows = list(payload_rows(query)[: limit + 1])
     return ReplayPage(
-        payloads=message_payloads(page[:limit]), has_more=len(page) > limit, last_seq=last_seq
+        payloads=payloads_of_rows(rows[:limit]), has_more=len(rows) > limit, last_seq=last_seq
     )
 
 
 def messages_by_seq(*, group_id: int, after_seq: int, upto_seq: int) -> list[dict[str, Any]]:
     """The group's messages with after_seq < seq <= upto_seq, ascending: a completion."""
-    return message_payloads(
-        Message.objects.filter(group_id=group_id, seq__gt=after_seq, seq__lte=upto_seq)
-        .select_related("sender")
-        .order_by("seq")
+    return payloads_of(
+        Message.objects.filter(group_id=group_id, seq__gt=after_seq, seq__lte=upto_seq).order_by(
+            "seq"
+        )
     )
 
 

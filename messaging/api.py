@@ -17,7 +17,7 @@ from groups.selectors import get_group_for_viewer
 from . import services
 from .payloads import for_viewer, message_payload, message_payload_fresh, message_payloads
 from .search import search_messages
-from .selectors import get_message_for_viewer, history_page
+from .selectors import get_message_for_viewer, history_payloads
 from .serializers import (
     HistoryQuerySerializer,
     MessageEditSerializer,
@@ -59,8 +59,11 @@ class GroupMessagesView(APIView):
         group, _ = get_group_for_viewer(user=request.user, group_id=group_id)
         query = HistoryQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        messages, has_more = history_page(group=group, **query.validated_data)
-        return Response({"results": _messages_for_viewer(request, messages), "has_more": has_more})
+        payloads, has_more = history_payloads(group=group, **query.validated_data)
+        viewer = request.user.id
+        return Response(
+            {"results": [for_viewer(p, viewer) for p in payloads], "has_more": has_more}
+        )
 
     @extend_schema(
         operation_id="messages_send",

@@ -3,7 +3,10 @@ messaging.search)."""
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404
 
 from groups.models import Group, Membership
@@ -11,6 +14,9 @@ from groups.permissions import can_view
 from groups.selectors import NOT_FOUND, get_membership, is_valid_id
 
 from .models import Message
+from .payloads import payload_rows, payloads_of_rows
+
+T = TypeVar("T")
 
 HISTORY_DEFAULT_LIMIT = 50
 HISTORY_MAX_LIMIT = 100
@@ -33,28 +39,50 @@ def get_message_for_viewer(*, user, message_id: int) -> tuple[Message, Membershi
     return message, membership
 
 
-def history_page(
-    *, group: Group, before: int | None = None, after: int | None = None, limit: int | None = None
-) -> tuple[list[Message], bool]:
-    """A page of the group's messages, ascending by id, and whether more lie beyond it.
-
-    No cursor: the newest `limit`. before=M: the newest `limit` below M. after=M: the oldest
-    `limit` above M. Keyset on the (group, id) index: one query, never OFFSET.
-    """
+def _page_query(
+    *, group: Group, before: int | None, after: int | None, limit: int | None
+) -> tuple[QuerySet[Message], int, bool]:
+    """The page's query, limit + 1 rows (the extra one tells whether more lie beyond), the
+    limit, and whether the rows come newest first. Keyset on the (group, id) index: one query,
+    never OFFSET."""
     if before is not None and after is not None:
         raise ValidationError({"detail": BOTH_CURSORS})
     limit = HISTORY_DEFAULT_LIMIT if limit is None else limit
-    messages = Message.objects.filter(group=group).select_related("sender")
+    messages = Message.objects.filter(group=group)
     if after is not None:
-        page = list(messages.filter(id__gt=after).order_by("id")[: limit + 1])
-        has_more = len(page) > limit
-        return page[:limit], has_more
+        return messages.filter(id__gt=after).order_by("id"), limit, False
     if before is not None:
         messages = messages.filter(id__lt=before)
     if group.last_message_id is not None:
         # Bound the scan from above: for a group holding most of the table, PostgreSQL walks
         # the primary key backwards, and would read and skip every newer row of other groups.
         messages = messages.filter(id__lte=group.last_message_id)
-    page = list(messages.order_by("-id")[: limit + 1])
-    has_more = len(page) > limit
-    return page[:limit][::-1], has_more
+    return messages.order_by("-id"), limit, True
+
+
+def _cut(rows: list[T], limit: int, newest_first: bool) -> tuple[list[T], bool]:
+    page = rows[:limit]
+    return (page[::-1] if newest_first else page), len(rows) > limit
+
+
+def history_page(
+    *, group: Group, before: int | None = None, after: int | None = None, limit: int | None = None
+) -> tuple[list[Message], bool]:
+    """A page of the group's messages (with senders), ascending by id, and whether more lie
+    beyond it.
+
+    No cursor: the newest `limit`. before=M: the newest `limit` below M. after=M: the oldest
+    `limit` above M.
+    """
+    query, limit, newest_first = _page_query(group=group, before=before, after=after, limit=limit)
+    return _cut(list(query.select_related("sender")[: limit + 1]), limit, newest_first)
+
+
+def history_payloads(
+    *, group: Group, before: int | None = None, after: int | None = None, limit: int | None = None
+) -> tuple[list[dict[str, Any]], bool]:
+    """`history_page` as message payloads, read as rows: no model instances (the REST API's
+    hot read)."""
+    query, limit, newest_first = _page_query(group=group, before=before, after=after, limit=limit)
+    rows, has_more = _cut(list(payload_rows(query)[: limit + 1]), limit, newest_first)
+    return payloads_of_rows(rows), has_more

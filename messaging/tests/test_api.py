@@ -255,6 +255,20 @@ def test_history_costs_a_fixed_number_of_queries(
     assert len(response.json()["results"]) == message_count
 
 
+def test_history_without_reactions_skips_the_reactions_query(
+    make_history, make_api_client, django_assert_num_queries
+):
+    # given
+    history = make_history(30)
+    client = make_api_client(history.owner)
+
+    # when / then: token, membership with group, messages with senders (and whether any has
+    # reactions)
+    with django_assert_num_queries(3):
+        response = _history(client, history.group, limit=50)
+    assert [m["reactions"] for m in response.json()["results"]] == [[]] * 30
+
+
 def test_history_of_an_unknown_group_is_404(make_user, make_api_client):
     client = make_api_client(make_user())
 

@@ -5,13 +5,17 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
+from groups.models import Membership
 from groups.selectors import NOT_FOUND
+from messaging import services
+from messaging.payloads import message_payloads
 from messaging.seeding import load_messages
 from messaging.selectors import (
     BOTH_CURSORS,
     HISTORY_DEFAULT_LIMIT,
     get_message_for_viewer,
     history_page,
+    history_payloads,
 )
 
 pytestmark = pytest.mark.django_db
@@ -192,3 +196,25 @@ def test_a_history_page_costs_one_query_with_its_senders(history, size, django_a
     with django_assert_num_queries(1):
         page, _ = history_page(group=group, limit=size)
         assert len({message.sender.username for message in page}) >= 1
+
+
+@pytest.mark.parametrize("cursor", [{}, {"before": 20}, {"after": 5}])
+def test_history_payloads_read_as_rows_equal_the_payloads_of_the_models(history, cursor):
+    # given: reactions on two messages, an edited one and a tombstone
+    group, all_ids = history
+    owner = group.created_by
+    membership = Membership.objects.get(group=group, user=owner)
+    messages = {m.id: m for m in group.messages.filter(id__in=all_ids[-12:])}
+    for message_id, emoji in [(all_ids[-1], "👍"), (all_ids[-1], "🎉"), (all_ids[-4], "👍")]:
+        services.reaction_add(
+            actor=owner, membership=membership, message=messages[message_id], emoji=emoji
+        )
+    services.message_tombstone(message=messages[all_ids[-2]])
+    cursor = {name: all_ids[index] for name, index in cursor.items()}
+
+    # when
+    payloads, has_more = history_payloads(group=group, limit=10, **cursor)
+
+    # then
+    page, expected_more = history_page(group=group, limit=10, **cursor)
+    assert (payloads, has_more) == (message_payloads(page), expected_more)
