@@ -12,6 +12,7 @@ Guarantees (contract):
 from __future__ import annotations
 
 import unicodedata
+from contextlib import AbstractContextManager, nullcontext
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -97,7 +98,7 @@ def send_message(*, sender, group_id: int, body, client_id=None) -> tuple[Messag
     client_id = clean_client_id(client_id)
     html = render_markdown(body)  # outside the lock: the lock is held only for the writes
     try:
-        with transaction.atomic():
+        with _insert_transaction():
             message = _insert_locked(
                 sender=sender, group_id=group_id, body=body, html=html, client_id=client_id
             )
@@ -108,6 +109,15 @@ def send_message(*, sender, group_id: int, body, client_id=None) -> tuple[Messag
             return original, False
         raise
     return message, True
+
+
+def _insert_transaction() -> AbstractContextManager:
+    """The insert's transaction. On PostgreSQL the insert is one statement, a transaction of
+    its own in autocommit: no BEGIN and COMMIT round trips. Inside a caller's transaction, a
+    savepoint, so that a retried client_id does not abort it."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        return nullcontext()
+    return transaction.atomic()
 
 
 def _insert_locked(
