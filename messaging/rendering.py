@@ -4,6 +4,7 @@ markdown-it escapes raw HTML (html=False); nh3 then keeps only the allowlisted e
 attributes, only http(s)/mailto URLs, and adds rel="nofollow noopener noreferrer" to links.
 """
 
+import re
 from functools import cache
 
 import nh3
@@ -44,5 +45,19 @@ def sanitize_html(html: str) -> str:
     )
 
 
+# Plain prose: a letter first, then letters, digits, spaces and punctuation that is never
+# Markdown syntax in one line, and nothing HTML escapes. Most chat messages are this, and
+# their HTML is one paragraph; tests check the shortcut against the renderer.
+PLAIN_PROSE = re.compile(r"[^\W\d_](?:[^\W_]|[ ,.?!:;()/%'-])*")
+
+
 def render_markdown(body: str) -> str:
+    """Sanitized HTML of a Markdown body (stripped, as services.clean_body leaves it)."""
+    if PLAIN_PROSE.fullmatch(body) and not body.endswith(" "):
+        return f"<p>{body}</p>"
+    return render_markdown_fully(body)
+
+
+def render_markdown_fully(body: str) -> str:
+    """`render_markdown` without the plain-prose shortcut."""
     return sanitize_html(_markdown().render(body)).strip()

@@ -2,6 +2,7 @@
 output (elements, attributes, URL schemes), through the Markdown renderer and through the
 sanitizer alone (as if raw HTML ever reached it)."""
 
+import random
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -11,7 +12,9 @@ from messaging.rendering import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
     LINK_REL,
+    PLAIN_PROSE,
     render_markdown,
+    render_markdown_fully,
     sanitize_html,
 )
 
@@ -247,3 +250,45 @@ def test_images_keep_https_sources():
 
     # then
     assert html == '<p><img src="https://example.com/cat.png" alt="a cat" title="Cat"></p>'
+
+
+# --- The plain-prose shortcut -----------------------------------------------------------------
+
+PROSE_ALPHABET = "abcXYZ éßЖ中ا 019 ,.?!:;()/%'-"
+MARKDOWN_ALPHABET = PROSE_ALPHABET + '*_`~[]<>&#=+|\\"\t\n\u00a0'
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "hello there",
+        "Ok, see you at 10:30 (room 4/B)!",
+        "it's 50% done - well-known; really?",
+        "Grüße aus Köln",
+        "中文 ok",
+        "a  b",
+        "x",
+    ],
+)
+def test_plain_prose_renders_as_one_paragraph_like_the_renderer(body):
+    assert render_markdown(body) == render_markdown_fully(body) == f"<p>{body}</p>"
+
+
+def test_the_shortcut_agrees_with_the_renderer_on_random_bodies():
+    # given: random bodies of prose characters, and of prose and Markdown characters
+    rng = random.Random(6)
+    bodies = sorted(
+        {
+            "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 24))).strip()
+            for alphabet in (PROSE_ALPHABET, MARKDOWN_ALPHABET)
+            for _ in range(3000)
+        }
+        - {""}
+    )
+
+    # when
+    rendered = [render_markdown(body) for body in bodies]
+
+    # then: whichever path a body took, the HTML is the full renderer's
+    assert rendered == [render_markdown_fully(body) for body in bodies]
+    assert sum(bool(PLAIN_PROSE.fullmatch(body)) for body in bodies) > 1000  # shortcut taken
