@@ -12,6 +12,7 @@ Channel-layer group names:
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any
@@ -44,15 +45,18 @@ def publish_rollback_unsafe(target: str, event: dict[str, Any]) -> None:
     """Publish now, whatever happens to the surrounding transaction. Prefer `publish_on_commit`.
 
     In a server process the websockets' hub (chat.hub) publishes it from its event loop, and
-    the caller does not wait for Redis. Elsewhere (a management command, a WSGI worker, a
-    test) the layer is called here and now. A failure is logged, never raised: the write it
-    follows has committed.
+    the caller does not wait for Redis (a sync view starts the hub if no socket has yet).
+    Elsewhere (a management command, a WSGI worker, a test) the layer is called here and now.
+    A failure is logged, never raised: the write it follows has committed.
     """
-    from .hub import running_hub  # the hub imports this module
+    from .hub import publish_from_server_loop, running_hub, server_loop  # it imports this module
 
     try:
         if (hub := running_hub()) is not None:
             hub.publish_threadsafe(target, event)
+            return
+        if (loop := server_loop()) is not None:  # a server process with no socket yet
+            asyncio.run_coroutine_threadsafe(publish_from_server_loop(target, event), loop)
             return
         layer = get_channel_layer()
         if layer is not None:

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 import time
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+from asgiref.sync import SyncToAsync
 from channels.layers import get_channel_layer
 
 from messaging.payloads import user_payload
@@ -62,6 +64,25 @@ async def close_hub() -> None:
         hub = _hubs.pop(loop, None)
     if hub is not None:
         await hub.close()
+
+
+def server_loop() -> asyncio.AbstractEventLoop | None:
+    """The ASGI server's event loop, when this thread runs sync code for it (a sync view under
+    daphne or uvicorn: asgiref notes the loop it came from), and that loop is running."""
+    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    pid = getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None)
+    if loop is None or pid != os.getpid() or not loop.is_running():
+        return None
+    return loop
+
+
+async def publish_from_server_loop(target: str, event: dict[str, Any]) -> None:
+    """Publish through the loop's hub, started on first use: a process that serves only HTTP
+    keeps one Redis connection for its events instead of one per event."""
+    try:
+        (await get_hub()).publish(target, event)
+    except Exception:  # the channel layer may drop a ring; clients catch up from the database
+        logger.exception("could not publish %s to %s", event.get("type"), target)
 
 
 def running_hub() -> Hub | None:

@@ -3,7 +3,9 @@ sees of what happens through the other."""
 
 from types import SimpleNamespace
 
+import aiohttp
 import pytest
+from django.conf import settings
 from rest_framework.authtoken.models import Token
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
@@ -11,14 +13,13 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from chat import db, frames
 from groups import services as groups
 
-from .live import LiveSocket, Servers, needs_postgres_and_redis
+from .live import HOST, LiveSocket, Servers, needs_postgres_and_redis
 
 pytestmark = [pytest.mark.slow, needs_postgres_and_redis]
 
 
 @pytest.fixture(scope="module")
 def servers(django_db_setup, django_db_blocker):
-    from django.conf import settings
 
     running = Servers(2, redis_url=settings.REDIS_URL)
     running.start()
@@ -62,6 +63,33 @@ async def test_a_message_sent_through_one_process_reaches_a_member_on_the_other(
     _, ack = await alice.receive_until("message.ack")
     new = await bob.receive()
     assert new == {"type": "message.new", "message": ack["message"]}
+
+
+async def test_a_rest_send_through_a_process_without_sockets_reaches_a_member_elsewhere(
+    open_socket, cast
+):
+    # given: bob on a server process; a fresh one, with no socket (no hub yet), serves REST
+    bob = await open_socket(0, cast.bob)
+    rest = Servers(1, redis_url=settings.REDIS_URL)
+    rest.start()
+    try:
+        # when: two sends, the first of which starts that process's hub
+        async with aiohttp.ClientSession(
+            f"http://{HOST}:{rest.ports[0]}",
+            headers={"Authorization": f"Token {cast.tokens[cast.alice.id]}"},
+        ) as session:
+            sent = []
+            for body in ("first", "second"):
+                async with session.post(
+                    f"/api/v1/groups/{cast.group.id}/messages/", json={"body": body}
+                ) as answer:
+                    assert answer.status == 201
+                    sent.append(await answer.json())
+
+        # then: both reach bob, in order
+        assert [(await bob.receive())["message"] for _ in sent] == sent
+    finally:
+        rest.stop()
 
 
 async def test_membership_changes_reach_the_other_process(open_socket, cast):
@@ -118,7 +146,6 @@ async def test_presence_counts_the_sockets_of_every_process(open_socket, cast):
 
 @pytest.fixture
 def daphne_and_uvicorn(transactional_db):
-    from django.conf import settings
 
     running = Servers(2, redis_url=settings.REDIS_URL, kinds=("daphne", "uvicorn"))
     running.start()
