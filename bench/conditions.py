@@ -6,6 +6,7 @@ import os
 import platform
 import subprocess
 import time
+import timeit
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
@@ -38,6 +39,7 @@ class Conditions:
     cpu_model: str
     cpu_count: int
     memory_gib: float
+    python_speed_ms: float  # CALIBRATION on this machine, just before the run
     # CPU as per cent of one core (200% = both cores of a two-core machine).
     busy_before_percent: float  # the whole machine, just before the harness started anything
     load_before: tuple[float, float, float]
@@ -63,6 +65,7 @@ class Conditions:
             cpu_model=_cpu_model(),
             cpu_count=os.cpu_count() or 0,
             memory_gib=_memory_gib(),
+            python_speed_ms=python_speed_ms(),
             busy_before_percent=meter.percents()[0],
             load_before=os.getloadavg(),
         )
@@ -71,6 +74,16 @@ class Conditions:
         """Record how busy the machine was since `meter` started, and how much of it was us."""
         self.busy_during_percent, self.own_during_percent = meter.percents()
         self.load_after = os.getloadavg()
+
+
+# A fixed piece of pure-Python work: how fast this machine runs Python, to compare runs made on
+# different machines of the same kind (the server's CPU per request scales with it).
+CALIBRATION = "sum(range(10**6))"
+
+
+def python_speed_ms() -> float:
+    """The best of five timings of CALIBRATION, in milliseconds."""
+    return min(timeit.repeat(CALIBRATION, number=10, repeat=5)) / 10 * 1000
 
 
 def _version(package: str) -> str:

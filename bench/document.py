@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench import plots
-from bench.conditions import Conditions
+from bench.conditions import CALIBRATION, Conditions
 from bench.report import Results, Row, summary_rows
 from bench.scenarios import fanout, history, idle, large_group, rest_send, storm
 from bench.sizes import Sizes
@@ -95,6 +95,11 @@ def _conditions(c: Conditions) -> str:
         ["Python", c.python],
         ["packages", ", ".join(f"{name} {version}" for name, version in c.packages.items())],
         ["machine", f"{c.cpu_model}, {c.cpu_count} cores, {c.memory_gib:.1f} GiB"],
+        [
+            "Python speed",
+            f"`{CALIBRATION}` in {c.python_speed_ms:.1f} ms (a fixed piece of Python, to "
+            "compare machines: the figures here scale with it)",
+        ],
         [
             "load generator",
             f"the same machine: {c.load_processes} processes (more for the idle sockets), "
