@@ -17,6 +17,24 @@ from chat.routing import websocket_application  # noqa: E402
 
 application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_application})
 
+
+def _unstyled(value, *args, **kwargs) -> str:
+    return ""
+
+
+def skip_autobahn_frame_log_styling() -> None:
+    """daphne writes each websocket frame through autobahn's `sendData`, which builds the
+    arguments of a debug log line, coloured through click, for every frame whether debug
+    logging is on or not: 9 µs a frame on the benchmark machine, about a tenth of the server's
+    CPU under fan-out (docs/performance.md). Those helpers only format log arguments; here they
+    format nothing, and autobahn's debug lines lose their highlighted names."""
+    from autobahn.websocket import protocol
+
+    protocol.hltype = protocol.hlval = _unstyled
+
+
+skip_autobahn_frame_log_styling()
+
 # Garbage collection for a process that holds thousands of sockets: the loaded site is frozen
 # out of the collections, and young objects are collected less often, so that a full
 # collection does not stall every socket of the process (with the defaults, 150 ms every

@@ -1,5 +1,6 @@
 """Project-wide checks: the settings, migrations and deploy checks hold."""
 
+import inspect
 import os
 import subprocess
 import sys
@@ -78,3 +79,18 @@ async def test_static_files_are_served_on_the_async_path(async_client):
     # then
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/css")
+
+
+def test_the_server_skips_autobahns_per_frame_log_styling():
+    # given: the websocket server writes every frame through sendData, which styles the
+    # arguments of a debug log line (a test that fails here when autobahn stops doing so, and
+    # the workaround in config/asgi.py can go)
+    from autobahn.websocket import protocol
+
+    assert "hltype(self.sendData)" in inspect.getsource(protocol.WebSocketProtocol.sendData)
+
+    # when
+    import config.asgi
+
+    # then
+    assert protocol.hltype is protocol.hlval is config.asgi._unstyled
