@@ -65,8 +65,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--history-messages",
         type=_count_list,
-        help="comma-separated sizes of the history group (default 1000000; "
-        "1000000,10000000 compares the two)",
+        help="comma-separated sizes of the history groups (default 1000000,10000000: "
+        "the p99 at 10M is compared with the one at 1M)",
     )
     parser.add_argument(
         "--load-processes", type=_positive, help="load-generator processes (default 2)"
@@ -99,7 +99,11 @@ def _count_list(text: str) -> tuple[int, ...]:
 
 
 def run(args: argparse.Namespace, conditions: Conditions) -> tuple[Results, Sizes]:
-    sizes = sizes_for(quick=args.quick, history_messages=args.history_messages)
+    sizes = sizes_for(
+        quick=args.quick,
+        history_messages=args.history_messages,
+        postgresql=os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    )
     if args.load_processes:
         sizes = replace(sizes, load_processes=args.load_processes)
     results = Results()
