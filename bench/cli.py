@@ -167,7 +167,10 @@ def main(argv: list[str] | None = None) -> int:
     conditions.finish(meter)
     print(text_table(summary_rows(results)))
     if args.out:
-        document.write(args.out, conditions, results, sizes, quick=args.quick)
+        options = sys.argv[1:] if argv is None else argv
+        document.write(
+            args.out, conditions, results, sizes, quick=args.quick, options=" ".join(options)
+        )
         print(f"\nwrote {args.out}", file=sys.stderr)
     if args.json:
         args.json.write_text(

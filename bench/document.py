@@ -255,11 +255,19 @@ def _plot(path: Path, name: str, alt: str, draw, result) -> tuple[str, str]:
     return alt, f"{path.stem}/{name}.png"
 
 
-def write(path: Path, conditions: Conditions, results: Results, sizes: Sizes, quick: bool) -> None:
+def write(
+    path: Path,
+    conditions: Conditions,
+    results: Results,
+    sizes: Sizes,
+    quick: bool,
+    options: str = "",
+) -> None:
     run = " (a --quick smoke run: tiny sizes)" if quick else ""
+    command = f'make bench BENCH_ARGS="{options}"' if options else "make bench"
     sections = [
         "# Benchmarks\n",
-        f"Measured {conditions.date}{run}. Reproduce with `make bench` (PostgreSQL and Redis "
+        f"Measured {conditions.date}{run}. Reproduce with `{command}` (PostgreSQL and Redis "
         "when `DATABASE_URL` and `REDIS_URL` are set; `make bench BENCH_ARGS=--help` lists the "
         "options). The targets are issue 6's, for a two-core machine with the load generator "
         "on the same machine. What limits each target, with profiles, and the changes made "

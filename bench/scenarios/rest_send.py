@@ -177,7 +177,8 @@ def run(stage: Stage) -> RestSendResult:
             f"p50 {result.latency.p50 or 0:.1f} ms, p99 {result.latency.p99 or 0:.1f} ms, "
             f"{len(result.errors)} kinds of error, server CPU {result.server_cpu_percent:.0f}%"
         )
-        if len(steps) >= 2 and not steps[-1].sustained and not steps[-2].sustained:
+        past_target = offered >= TARGET_RATE  # the target's step always runs
+        if past_target and len(steps) >= 2 and not any(s.sustained for s in steps[-2:]):
             break
     created = sum(step.created for step in steps)
     return RestSendResult(
