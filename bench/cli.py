@@ -154,6 +154,19 @@ def run_scenario(stage: Stage, name: str, results: Results) -> None:
         stage.progress(f"{name} FAILED: {results.failed[name]}")
 
 
+def _report_options(argv: list[str]) -> str:
+    """The options to reproduce the report with: all but where the raw JSON went."""
+    kept, skip = [], False
+    for arg in argv:
+        if skip or arg.startswith("--json="):
+            skip = False
+            continue
+        skip = arg == "--json"
+        if not skip:
+            kept.append(arg)
+    return " ".join(kept)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     raise_open_file_limit()
@@ -167,10 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     conditions.finish(meter)
     print(text_table(summary_rows(results)))
     if args.out:
-        options = sys.argv[1:] if argv is None else argv
-        document.write(
-            args.out, conditions, results, sizes, quick=args.quick, options=" ".join(options)
-        )
+        options = _report_options(sys.argv[1:] if argv is None else argv)
+        document.write(args.out, conditions, results, sizes, quick=args.quick, options=options)
         print(f"\nwrote {args.out}", file=sys.stderr)
     if args.json:
         args.json.write_text(

@@ -122,6 +122,9 @@ def test_summary_table_and_report_with_plots_are_written(quick_run, results):
     assert "1. fan-out: deliveries/s" in completed.stdout
     report = (out / "benchmarks.md").read_text()
     assert "## Conditions" in report
+    assert "| Python speed | `sum(range(10**6))` in " in report
+    # how to reproduce it: the options it ran with, except where the raw JSON went
+    assert f'`make bench BENCH_ARGS="--quick --out {out / "benchmarks.md"}"`' in report
     for plot in ("fanout-latency", "fanout-throughput", "rest-latency"):
         assert f"benchmarks/{plot}.png" in report
         assert (out / "benchmarks" / f"{plot}.png").stat().st_size > 0
