@@ -1,6 +1,8 @@
 """Plain JSON-safe dicts of users and messages: the one representation that REST answers,
 websocket frames and channel-layer events share. Lists are batch-loaded: a page of messages
-costs one query for the messages (with senders) and one for their reactions.
+costs one query for the messages (with senders) and one for their reactions. The hot reads
+(REST history, resume, completions) read rows instead of models (`payload_rows`,
+`payloads_of_rows`), and skip the reactions query when no message of the page has any.
 
 Reactions are carried with the ids of the users who reacted (`users`), so one event serves
 every recipient; `for_viewer` turns that into the contract's `{emoji, count, me}`.

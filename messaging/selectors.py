@@ -42,9 +42,9 @@ def get_message_for_viewer(*, user, message_id: int) -> tuple[Message, Membershi
 def _page_query(
     *, group: Group, before: int | None, after: int | None, limit: int | None
 ) -> tuple[QuerySet[Message], int, bool]:
-    """The page's query, limit + 1 rows (the extra one tells whether more lie beyond), the
-    limit, and whether the rows come newest first. Keyset on the (group, id) index: one query,
-    never OFFSET."""
+    """The page's query (ordered, not sliced), its limit, and whether it reads newest first.
+    Keyset on the (group, id) index: one query, never OFFSET. Callers read limit + 1 rows: the
+    extra one tells whether more lie beyond (`_cut`)."""
     if before is not None and after is not None:
         raise ValidationError({"detail": BOTH_CURSORS})
     limit = HISTORY_DEFAULT_LIMIT if limit is None else limit
