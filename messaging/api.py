@@ -37,8 +37,8 @@ def _message_answer(request: Request, message, status_code: int = status.HTTP_20
     return Response(for_viewer(message_payload_fresh(message), request.user.id), status=status_code)
 
 
-def _messages_for_viewer(request: Request, messages) -> list[dict]:
-    return [for_viewer(payload, request.user.id) for payload in message_payloads(messages)]
+def _for_viewer(request: Request, payloads: list[dict]) -> list[dict]:
+    return [for_viewer(payload, request.user.id) for payload in payloads]
 
 
 @extend_schema(tags=["messages"])
@@ -60,10 +60,7 @@ class GroupMessagesView(APIView):
         query = HistoryQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         payloads, has_more = history_payloads(group=group, **query.validated_data)
-        viewer = request.user.id
-        return Response(
-            {"results": [for_viewer(p, viewer) for p in payloads], "has_more": has_more}
-        )
+        return Response({"results": _for_viewer(request, payloads), "has_more": has_more})
 
     @extend_schema(
         operation_id="messages_send",
@@ -185,4 +182,4 @@ class SearchView(APIView):
             q=query.validated_data["q"],
             group_id=query.validated_data.get("group"),
         )
-        return Response({"results": _messages_for_viewer(request, messages)})
+        return Response({"results": _for_viewer(request, message_payloads(messages))})

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import reduce
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
@@ -37,7 +38,11 @@ PAYLOAD_COLUMNS = (
 
 
 def user_payload(user) -> dict[str, Any]:
-    return {"id": user.id, "username": user.username, "display_name": user.display_name}
+    return _user(user.id, user.username, user.display_name)
+
+
+def _user(id_: int, username: str, display_name: str) -> dict[str, Any]:
+    return {"id": id_, "username": username, "display_name": display_name}
 
 
 def _iso(value) -> str | None:
@@ -46,18 +51,44 @@ def _iso(value) -> str | None:
 
 def message_payload(message: Message, reactions: list[dict[str, Any]] | None = None) -> dict:
     """The message as every recipient shares it (reactions with user ids); needs `sender`."""
+    return _payload(_row_of(message), reactions or [])
+
+
+def _row_of(message: Message) -> tuple:
+    """The message's values in PAYLOAD_COLUMNS order, as `payload_rows` reads them."""
+    return tuple(reduce(getattr, column.split("__"), message) for column in PAYLOAD_COLUMNS)
+
+
+def _payload(row: tuple, reactions: list[dict[str, Any]]) -> dict[str, Any]:
+    """The one shape of a message, from a row in PAYLOAD_COLUMNS order (anything after them is
+    left out)."""
+    (
+        id_,
+        group_id,
+        seq,
+        sender_id,
+        username,
+        display_name,
+        body,
+        html,
+        created_at,
+        edited_at,
+        deleted,
+        client_id,
+        *_,
+    ) = row
     return {
-        "id": message.id,
-        "group": message.group_id,
-        "seq": message.seq,
-        "sender": user_payload(message.sender),
-        "body": message.body,
-        "html": message.html,
-        "created_at": _iso(message.created_at),
-        "edited_at": _iso(message.edited_at),
-        "deleted": message.deleted,
-        "client_id": message.client_id,
-        "reactions": reactions or [],
+        "id": id_,
+        "group": group_id,
+        "seq": seq,
+        "sender": _user(sender_id, username, display_name),
+        "body": body,
+        "html": html,
+        "created_at": _iso(created_at),
+        "edited_at": _iso(edited_at),
+        "deleted": deleted,
+        "client_id": client_id,
+        "reactions": reactions,
     }
 
 
@@ -99,36 +130,7 @@ def payloads_of_rows(rows: list[tuple]) -> list[dict[str, Any]]:
     and only when a message of the page has some (most pages have none)."""
     reacted = [row[0] for row in rows if row[-1]]
     reactions = reactions_by_message(reacted) if reacted else {}
-    return [
-        {
-            "id": id_,
-            "group": group_id,
-            "seq": seq,
-            "sender": {"id": sender_id, "username": username, "display_name": display_name},
-            "body": body,
-            "html": html,
-            "created_at": _iso(created_at),
-            "edited_at": _iso(edited_at),
-            "deleted": deleted,
-            "client_id": client_id,
-            "reactions": reactions.get(id_, []),
-        }
-        for (
-            id_,
-            group_id,
-            seq,
-            sender_id,
-            username,
-            display_name,
-            body,
-            html,
-            created_at,
-            edited_at,
-            deleted,
-            client_id,
-            _,
-        ) in rows
-    ]
+    return [_payload(row, reactions.get(row[0], [])) for row in rows]
 
 
 def payloads_of(messages: QuerySet[Message]) -> list[dict[str, Any]]:
