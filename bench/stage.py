@@ -11,6 +11,7 @@ import urllib.request
 from dataclasses import dataclass, field
 
 from bench.clients import Account, auth_header
+from bench.crew import Crew
 from bench.procstat import CpuMeter
 from bench.seed import Seeded
 from bench.server import Server
@@ -44,6 +45,15 @@ class Stage:
             if meter.percent() < percent:
                 return
         self.progress(f"the server is still busy after {timeout:.0f} s; going on")
+
+    def run_crew(self, worker, specs: list) -> tuple[list, float]:
+        """Run the load processes (bench.crew), started together once all are ready: their
+        reports, and the server's CPU (per cent of one core) while they ran."""
+        with Crew(worker, specs) as crew:
+            crew.meet()
+            server_cpu = CpuMeter(self.server.pids)
+            reports = crew.results()
+            return reports, server_cpu.percent()
 
     def progress(self, text: str) -> None:
         print(

@@ -17,8 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from bench.clients import Account, close_sockets, open_sockets
-from bench.crew import Crew, Sync
-from bench.procstat import CpuMeter
+from bench.crew import Sync
 from bench.stage import Stage, settled_count, stored_count
 from bench.stats import Latency
 
@@ -244,11 +243,7 @@ def run_step(stage: Stage, members: list[Member], step: int, offered: int) -> St
         )
         for index in range(processes)
     ]
-    with Crew(worker, specs) as crew:
-        crew.meet()
-        server_cpu = CpuMeter(stage.server.pids)
-        reports = crew.results()
-        server_cpu_percent = server_cpu.percent()
+    reports, server_cpu_percent = stage.run_crew(worker, specs)
     return merge(reports, members, offered, sizes.step_seconds, server_cpu_percent)
 
 

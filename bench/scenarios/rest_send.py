@@ -9,8 +9,7 @@ import time
 from dataclasses import dataclass, field
 
 from bench.clients import Account, auth_header, http_session
-from bench.crew import Crew, Sync
-from bench.procstat import CpuMeter
+from bench.crew import Sync
 from bench.stage import Stage, settled_count, stored_count
 from bench.stats import Latency
 
@@ -140,11 +139,7 @@ def run_step(stage: Stage, senders, step: int, offered: int) -> StepResult:
         )
         for index in range(processes)
     ]
-    with Crew(worker, specs) as crew:
-        crew.meet()
-        server_cpu = CpuMeter(stage.server.pids)
-        reports = crew.results()
-        server_cpu_percent = server_cpu.percent()
+    reports, server_cpu_percent = stage.run_crew(worker, specs)
     statuses: dict[int, int] = {}
     for report in reports:
         for status, count in report.statuses.items():
