@@ -25,7 +25,7 @@ def _unstyled(value, *args, **kwargs) -> str:
 def skip_autobahn_frame_log_styling() -> None:
     """daphne writes each websocket frame through autobahn's `sendData`, which builds the
     arguments of a debug log line, coloured through click, for every frame whether debug
-    logging is on or not: 9 µs a frame on the benchmark machine, about a tenth of the server's
+    logging is on or not: 9 µs a frame on the benchmark machine, about 9% of the server's
     CPU under fan-out (docs/performance.md). Those helpers only format log arguments; here they
     format nothing, and autobahn's debug lines lose their highlighted names."""
     from autobahn.websocket import protocol
