@@ -12,6 +12,7 @@ from django.db import connection
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from core import events
 from groups import services as group_services
 from groups.models import Membership
 from messaging.services import send_message
@@ -28,6 +29,14 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
     if database["ENGINE"] == "django.db.backends.sqlite3":
         test_name = tmp_path_factory.mktemp("db") / "test.sqlite3"
         database.setdefault("TEST", {})["NAME"] = str(test_name)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def events_checked_json_safe():
+    """Every event a service publishes is checked where it is built (core.events)."""
+    events.check_json_safe = True
+    yield
+    events.check_json_safe = False
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from rest_framework.authtoken.models import Token
 
 from accounts.models import USERNAME_TAKEN, User
-from chat import events
+from core import events
 
 INVALID_CREDENTIALS = "Unable to sign in with that username and password."
 

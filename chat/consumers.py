@@ -20,7 +20,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from . import actions, db, events, frames, handshake
+from core import events
+
+from . import actions, db, frames, handshake
 from .frames import FrameError
 from .hub import Hub, get_hub
 from .streams import COMPLETION, HOLD, JOINING, REPLAY, GroupStream

@@ -26,10 +26,12 @@ from typing import TYPE_CHECKING, Any
 from asgiref.sync import SyncToAsync
 from channels.layers import get_channel_layer
 
+from core import events
+from core.events import PRESENCE
 from messaging.payloads import user_payload
 
-from . import actions, db, events, frames
-from .presence import PRESENCE, Presence
+from . import actions, db, frames
+from .presence import Presence
 
 if TYPE_CHECKING:
     from .consumers import ChatConsumer
@@ -83,6 +85,19 @@ async def publish_from_server_loop(target: str, event: dict[str, Any]) -> None:
         (await get_hub()).publish(target, event)
     except Exception:  # the channel layer may drop a ring; clients catch up from the database
         logger.exception("could not publish %s to %s", event.get("type"), target)
+
+
+def publish_from_thread(target: str, event: dict[str, Any]) -> bool:
+    """The publisher that chat hands to `core.events`: through this process's hub when there is
+    a running one, or through the ASGI server's loop when a sync view runs for it (the hub is
+    started there on first use). False elsewhere: the caller publishes itself."""
+    if (hub := running_hub()) is not None:
+        hub.publish_threadsafe(target, event)
+        return True
+    if (loop := server_loop()) is not None:  # a server process with no socket yet
+        asyncio.run_coroutine_threadsafe(publish_from_server_loop(target, event), loop)
+        return True
+    return False
 
 
 def running_hub() -> Hub | None:

@@ -23,11 +23,10 @@ from typing import Any
 from django.conf import settings
 from redis import asyncio as aioredis
 
-from .events import group_channel
+from core.events import PRESENCE, group_channel
 
 logger = logging.getLogger(__name__)
 
-PRESENCE = "presence"  # the server frame (and channel-layer event) of presence changes
 PRESENCE_TTL = 30  # seconds a process's entries live without renewal
 RENEW_EVERY = 10  # seconds
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from chat import events
+from core import events
 
 from .models import Group, Membership
 from .permissions import ROLE_RANK, can_manage, is_owner

@@ -21,7 +21,7 @@ from django.db.models.functions import Greatest
 from django.http import Http404
 from django.utils import timezone
 
-from chat import events
+from core import events
 from groups.models import Group, Membership
 from groups.permissions import can_moderate_message, can_view
 from groups.selectors import NOT_A_MEMBER, NOT_FOUND, is_valid_id

@@ -13,8 +13,8 @@ from rest_framework.authtoken.models import Token
 
 from accounts import services
 from accounts.models import User
-from chat import events
 from conftest import PASSWORD
+from core import events
 
 
 @pytest.mark.django_db

@@ -5,8 +5,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from chat import db, events
+from chat import db
 from chat.hub import get_hub
+from core import events
 from messaging.models import Message
 from messaging.payloads import message_payload
 from messaging.services import send_message

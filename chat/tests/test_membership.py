@@ -9,7 +9,8 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from accounts import services as accounts
-from chat import db, events, frames
+from chat import db, frames
+from core import events
 from groups import services as groups
 from messaging.services import send_message
 

@@ -1,9 +1,15 @@
-"""The one event contract between the services and the websockets.
+"""The one event contract between the services and the real-time edge.
 
 Services call the `*_on_commit` helpers inside their transaction; the event is published only
-after the transaction commits, and never when it rolls back. Every payload is a plain,
-JSON-safe dict (what the in-memory layer accepts, msgpack on Redis may not: tests round-trip
-each payload through JSON). Events are built once per event, never once per recipient.
+after the transaction commits, and never when it rolls back. Every event is a plain dict that
+survives a JSON round trip (what the in-memory layer accepts, msgpack on Redis may not): with
+`check_json_safe` on, as in the tests, `publish_on_commit` checks each one where it is built,
+so a datetime fails at its source rather than in a socket. An event is built once per
+channel-layer group it goes to and shared by every socket there.
+
+This module imports no app of the project and no socket code. The delivery side (chat) hands
+it a publisher at start-up (`set_publisher`); without one, events go to the channel layer from
+here and now.
 
 Channel-layer group names:
 - `group.<id>`: every process with a socket of a member of group <id>;
@@ -12,9 +18,9 @@ Channel-layer group names:
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -23,6 +29,8 @@ from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
+Event = dict[str, Any]  # JSON-safe
+
 # Event types. The channel-layer "type" is the frame type with "." turned into "_" by Channels
 # when it dispatches to a consumer method (message.new -> message_new).
 MESSAGE_NEW = "message.new"
@@ -30,7 +38,8 @@ MESSAGE_UPDATED = "message.updated"
 GROUP_ADDED = "group.added"
 GROUP_REMOVED = "group.removed"
 CREDENTIALS_REVOKED = "credentials.revoked"
-TYPING = "typing"  # published by the sockets themselves (chat.hub), not by services
+TYPING = "typing"  # published by the sockets themselves, not by services
+PRESENCE = "presence"  # likewise: who came online or went offline in a group
 
 
 def group_channel(group_id: int) -> str:
@@ -41,22 +50,29 @@ def user_channel(user_id: int) -> str:
     return f"user.{user_id}"
 
 
-def publish_rollback_unsafe(target: str, event: dict[str, Any]) -> None:
+# Takes an event for a layer group; False when it cannot (then it goes to the layer from here).
+Publisher = Callable[[str, Event], bool]
+
+_publisher: Publisher | None = None
+check_json_safe = False  # the tests turn it on (conftest.py)
+
+
+def set_publisher(publisher: Publisher | None) -> None:
+    """Route published events through the delivery side (chat's AppConfig.ready sets its hub)."""
+    global _publisher
+    _publisher = publisher
+
+
+def publish_rollback_unsafe(target: str, event: Event) -> None:
     """Publish now, whatever happens to the surrounding transaction. Prefer `publish_on_commit`.
 
-    In a server process the websockets' hub (chat.hub) publishes it from its event loop, and
-    the caller does not wait for Redis (a sync view starts the hub if no socket has yet).
-    Elsewhere (a management command, a WSGI worker, a test) the layer is called here and now.
-    A failure is logged, never raised: the write it follows has committed.
+    The publisher set by the delivery side takes it when it can (in a server process: from its
+    event loop, without the caller waiting for Redis). Elsewhere (a management command, a WSGI
+    worker, a test) the layer is called here and now. A failure is logged, never raised: the
+    write it follows has committed.
     """
-    from .hub import publish_from_server_loop, running_hub, server_loop  # it imports this module
-
     try:
-        if (hub := running_hub()) is not None:
-            hub.publish_threadsafe(target, event)
-            return
-        if (loop := server_loop()) is not None:  # a server process with no socket yet
-            asyncio.run_coroutine_threadsafe(publish_from_server_loop(target, event), loop)
+        if _publisher is not None and _publisher(target, event):
             return
         layer = get_channel_layer()
         if layer is not None:
@@ -65,12 +81,14 @@ def publish_rollback_unsafe(target: str, event: dict[str, Any]) -> None:
         logger.exception("could not publish %s to %s", event.get("type"), target)
 
 
-def publish_on_commit(target: str, event: dict[str, Any]) -> None:
+def publish_on_commit(target: str, event: Event) -> None:
+    if check_json_safe:
+        assert_json_safe(event)
     transaction.on_commit(lambda: publish_rollback_unsafe(target, event))
 
 
-def assert_json_safe(event: dict[str, Any]) -> dict[str, Any]:
-    """What tests call on every payload: it must survive a JSON round trip unchanged."""
+def assert_json_safe(event: Event) -> Event:
+    """The event, if it survives a JSON round trip unchanged (else AssertionError)."""
     assert json.loads(json.dumps(event)) == event, event
     return event
 
@@ -78,13 +96,13 @@ def assert_json_safe(event: dict[str, Any]) -> dict[str, Any]:
 # --- What the services publish --------------------------------------------------------------
 
 
-def message_new_on_commit(message_payload: dict[str, Any]) -> None:
+def message_new_on_commit(message_payload: Event) -> None:
     publish_on_commit(
         group_channel(message_payload["group"]), {"type": MESSAGE_NEW, "message": message_payload}
     )
 
 
-def message_updated_on_commit(message_payload: dict[str, Any]) -> None:
+def message_updated_on_commit(message_payload: Event) -> None:
     publish_on_commit(
         group_channel(message_payload["group"]),
         {"type": MESSAGE_UPDATED, "message": message_payload},
