@@ -11,37 +11,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services, throttles
 from accounts.forms import ProfileForm, SignupForm
-from groups import selectors as group_selectors
-from groups.forms import GroupForm, UserSearchForm
-from groups.payloads import group_payloads
 
 TOO_MANY_ATTEMPTS = "Too many attempts. Try again in {seconds} seconds."
 SIGNED_UP = "Welcome, {name}! Your account is ready."
 SIGNED_OUT = "You have signed out."
 PROFILE_SAVED = "Your profile was saved."
-DISCOVER_LIMIT = 20
 
 
 def _set_retry_after(response: HttpResponse, seconds: int) -> HttpResponse:
     response["Retry-After"] = str(seconds)
     return response
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The user's conversations (most recent first, with unread counts and the last message),
-    public groups to join, and the ways to start a conversation."""
-    user = request.user
-    discover = group_selectors.public_groups().exclude(memberships__user=user)[:DISCOVER_LIMIT]
-    context = {
-        "conversations": group_payloads(
-            user=user, groups=group_selectors.groups_for_user(user=user)
-        ),
-        "discover": group_payloads(user=user, groups=discover),
-        "group_form": GroupForm(),
-        "people_search": UserSearchForm(),
-    }
-    return render(request, "home.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from groups.models import Group, Membership
-from groups.payloads import group_payload
 from groups.selectors import get_membership, member_ids
+from messaging.conversations import group_payload
 from messaging.models import Message
 from messaging.payloads import (
     for_viewer,

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 
+from core.ids import MAX_ID
 from messaging.payloads import for_viewer
 
 # Error codes of the `error` frame.
@@ -29,8 +30,6 @@ SLOW_DOWN = "Too many frames: slow down."
 UNEXPECTED = "Something went wrong; the frame was not processed."
 MUST_BE_INTEGER = "`{field}` must be an integer id."
 MUST_BE_CURSORS = "`groups` maps group ids to the last message id seen (0 for none)."
-
-MAX_ID = 2**63 - 1
 
 # Close codes.
 CLOSE_UNAUTHENTICATED = 4401  # no valid credentials, or they were revoked

@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING, Any
 from asgiref.sync import SyncToAsync
 from channels.layers import get_channel_layer
 
+from accounts.payloads import user_payload
 from core import events
 from core.events import PRESENCE
-from messaging.payloads import user_payload
 
 from . import actions, db, frames
 from .presence import Presence

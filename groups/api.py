@@ -1,4 +1,6 @@
-"""REST endpoints of the contract's Groups table.
+"""REST endpoints of the contract's Groups table that answer no `group` payload: members and
+leaving. (The `group` payload carries the caller's unread count and last message: those
+endpoints are messaging.api.groups.)
 
 Each view validates its input, fetches the group through the fetch-and-authorize selector (a
 group the caller may not see is a 404, the same as a missing one), makes one service call and
@@ -12,113 +14,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.throttles import WriteThrottle
-from messaging import services as messaging_services
-from messaging.serializers import error_responses
+from core.api import WRITE_ERRORS, error_responses
 
 from . import selectors, services
-from .payloads import group_payload, group_payloads, member_payload
+from .payloads import member_payload
 from .serializers import (
-    DirectSerializer,
-    GroupCreateSerializer,
-    GroupListQuerySerializer,
-    GroupListSerializer,
-    GroupSerializer,
-    GroupUpdateSerializer,
     MemberAddSerializer,
     MemberListSerializer,
     MemberRoleSerializer,
     MemberSerializer,
-    ReadMarkerSerializer,
 )
-
-WRITE_ERRORS = (400, 401, 403, 404, 429)
-
-
-@extend_schema(tags=["groups"])
-class GroupListView(APIView):
-    throttle_classes = [WriteThrottle]
-
-    @extend_schema(
-        operation_id="groups_list",
-        summary="The caller's groups, most recent activity first",
-        parameters=[GroupListQuerySerializer],
-        responses={200: GroupListSerializer, **error_responses(400, 401)},
-    )
-    def get(self, request: Request) -> Response:
-        query = GroupListQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        if query.validated_data["public"]:
-            groups = selectors.public_groups()
-        else:
-            groups = selectors.groups_for_user(user=request.user)
-        return Response({"results": group_payloads(user=request.user, groups=groups)})
-
-    @extend_schema(
-        operation_id="groups_create",
-        summary="Create a group; the caller is its owner",
-        request=GroupCreateSerializer,
-        responses={201: GroupSerializer, **error_responses(400, 401, 429)},
-    )
-    def post(self, request: Request) -> Response:
-        serializer = GroupCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        group = services.group_create(creator=request.user, **serializer.validated_data)
-        return Response(
-            group_payload(user=request.user, group=group), status=status.HTTP_201_CREATED
-        )
-
-
-@extend_schema(tags=["groups"])
-class GroupDetailView(APIView):
-    throttle_classes = [WriteThrottle]
-
-    @extend_schema(
-        operation_id="groups_retrieve",
-        summary="A group the caller belongs to, or any public group",
-        responses={200: GroupSerializer, **error_responses(401, 404)},
-    )
-    def get(self, request: Request, group_id: int) -> Response:
-        group, _ = selectors.get_group_for_viewer(user=request.user, group_id=group_id)
-        return Response(group_payload(user=request.user, group=group))
-
-    @extend_schema(
-        operation_id="groups_update",
-        summary="Rename, describe or change the visibility of a group (owner, admin)",
-        request=GroupUpdateSerializer,
-        responses={200: GroupSerializer, **error_responses(*WRITE_ERRORS)},
-    )
-    def patch(self, request: Request, group_id: int) -> Response:
-        group, _ = selectors.get_group_for_viewer(user=request.user, group_id=group_id)
-        serializer = GroupUpdateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        group = services.group_update(actor=request.user, group=group, **serializer.validated_data)
-        return Response(group_payload(user=request.user, group=group))
-
-    @extend_schema(
-        operation_id="groups_destroy",
-        summary="Delete a group and its messages (owner)",
-        responses={204: None, **error_responses(401, 403, 404, 429)},
-    )
-    def delete(self, request: Request, group_id: int) -> Response:
-        group, _ = selectors.get_group_for_viewer(user=request.user, group_id=group_id)
-        services.group_delete(actor=request.user, group=group)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-@extend_schema(tags=["groups"])
-class GroupJoinView(APIView):
-    throttle_classes = [WriteThrottle]
-
-    @extend_schema(
-        operation_id="groups_join",
-        summary="Join a public group (already a member: 200 too)",
-        request=None,
-        responses={200: GroupSerializer, **error_responses(401, 403, 404, 429)},
-    )
-    def post(self, request: Request, group_id: int) -> Response:
-        group, _ = selectors.get_group_for_viewer(user=request.user, group_id=group_id)
-        services.group_join(user=request.user, group=group)
-        return Response(group_payload(user=request.user, group=group))
 
 
 @extend_schema(tags=["groups"])
@@ -199,50 +104,4 @@ class MemberDetailView(APIView):
         group, _ = selectors.get_group_for_member(user=request.user, group_id=group_id)
         member = selectors.get_member(group=group, user_id=user_id)
         services.membership_remove(actor=request.user, group=group, user=member.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-@extend_schema(tags=["groups"])
-class DirectView(APIView):
-    throttle_classes = [WriteThrottle]
-
-    @extend_schema(
-        operation_id="direct_get_or_create",
-        summary="The direct conversation with a user: 201 when new, 200 when it existed",
-        request=DirectSerializer,
-        responses={
-            200: GroupSerializer,
-            201: GroupSerializer,
-            **error_responses(400, 401, 429),
-        },
-    )
-    def post(self, request: Request) -> Response:
-        serializer = DirectSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        group, created = services.direct_get_or_create(
-            user=request.user, other=serializer.validated_data["user_id"]
-        )
-        return Response(
-            group_payload(user=request.user, group=group),
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        )
-
-
-@extend_schema(tags=["groups"])
-class ReadMarkerView(APIView):
-    throttle_classes = [WriteThrottle]
-
-    @extend_schema(
-        operation_id="groups_read",
-        summary="Mark everything up to a message read (members)",
-        request=ReadMarkerSerializer,
-        responses={204: None, **error_responses(*WRITE_ERRORS)},
-    )
-    def post(self, request: Request, group_id: int) -> Response:
-        _, membership = selectors.get_group_for_viewer(user=request.user, group_id=group_id)
-        serializer = ReadMarkerSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        messaging_services.mark_read(
-            membership=membership, message_id=serializer.validated_data["message_id"]
-        )
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -2,8 +2,9 @@
 
 from django import forms
 
+from core.ids import MAX_ID
+
 from .models import Group, Membership
-from .selectors import MAX_ID
 
 ROLE_CHOICES = Membership.Role.choices
 

@@ -1,23 +1,13 @@
-"""The contract's `group` for one viewer, as a plain JSON-safe dict: what REST answers and the
-websocket's `group.added` frame share.
-
-`group_payloads` is batch-loaded (Sentry's `get_attrs` shape): whatever the number of groups,
-it costs one query each for the viewer's memberships, the member counts, the unread counts,
-the last messages (with senders) and their reactions, plus one for the other person of the
-direct conversations among them.
-"""
+"""The contract's `member` as a plain JSON-safe dict. (The `group` payload carries the viewer's
+unread count and last message: messaging.conversations builds it.)"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, F, Q
+from accounts.payloads import user_payload
 
-from messaging.models import Message
-from messaging.payloads import for_viewer, message_payloads, user_payload
-
-from .models import Group, Membership
+from .models import Membership
 
 
 def member_payload(membership: Membership) -> dict[str, Any]:
@@ -27,98 +17,3 @@ def member_payload(membership: Membership) -> dict[str, Any]:
         "role": membership.role,
         "joined_at": membership.joined_at.isoformat().replace("+00:00", "Z"),
     }
-
-
-def group_payload(*, user, group: Group) -> dict[str, Any]:
-    return group_payloads(user=user, groups=[group])[0]
-
-
-def group_payloads(*, user, groups: Iterable[Group]) -> list[dict[str, Any]]:
-    """`{id, name, description, kind, is_public, role, member_count, unread_count, last_message}`
-    for each group, in the order given, plus `title`: the name to show this viewer (for a direct
-    conversation, the other person's display name)."""
-    groups = list(groups)
-    if not groups:
-        return []
-    group_ids = [group.id for group in groups]
-    memberships = _viewer_memberships(user=user, group_ids=group_ids)
-    member_counts = _member_counts(group_ids)
-    unread_counts = _unread_counts(user=user, group_ids=list(memberships))
-    last_messages = _last_messages(user=user, groups=groups)
-    peers = _direct_peers(
-        user=user, group_ids=[g.id for g in groups if g.kind == Group.Kind.DIRECT]
-    )
-    return [
-        {
-            "id": group.id,
-            "name": group.name,
-            "title": peers.get(group.id, group.name),
-            "description": group.description,
-            "kind": group.kind,
-            "is_public": group.is_public,
-            "role": memberships[group.id].role if group.id in memberships else None,
-            "member_count": member_counts.get(group.id, 0),
-            "unread_count": unread_counts.get(group.id, 0),
-            "last_message": last_messages.get(group.last_message_id),
-        }
-        for group in groups
-    ]
-
-
-def _viewer_memberships(*, user, group_ids: list[int]) -> dict[int, Membership]:
-    return {
-        m.group_id: m
-        for m in Membership.objects.filter(user=user, group_id__in=group_ids).only(
-            "group_id", "role", "last_read_id"
-        )
-    }
-
-
-def _member_counts(group_ids: list[int]) -> dict[int, int]:
-    rows = (
-        Membership.objects.filter(group_id__in=group_ids)
-        .values("group_id")
-        .annotate(count=Count("id"))
-        .values_list("group_id", "count")
-    )
-    return dict(rows)
-
-
-def _unread_counts(*, user, group_ids: list[int]) -> dict[int, int]:
-    """Messages from others, not deleted, above the viewer's read marker (members only)."""
-    if not group_ids:
-        return {}
-    rows = (
-        Message.objects.filter(
-            group_id__in=group_ids,
-            deleted=False,
-            # One filter() call: the marker is the viewer's own membership row in that group.
-            group__memberships__user=user,
-            id__gt=F("group__memberships__last_read_id"),
-        )
-        .filter(~Q(sender=user))
-        .values("group_id")
-        .annotate(count=Count("id"))
-        .values_list("group_id", "count")
-    )
-    return dict(rows)
-
-
-def _last_messages(*, user, groups: list[Group]) -> dict[int, dict[str, Any]]:
-    message_ids = [g.last_message_id for g in groups if g.last_message_id is not None]
-    if not message_ids:
-        return {}
-    messages = Message.objects.filter(id__in=message_ids).select_related("sender")
-    return {p["id"]: for_viewer(p, user.id) for p in message_payloads(messages)}
-
-
-def _direct_peers(*, user, group_ids: list[int]) -> dict[int, str]:
-    """{direct group id: the other person's shown name} (notes to self: the viewer's own)."""
-    if not group_ids:
-        return {}
-    peers: dict[int, str] = {}
-    rows = Membership.objects.filter(group_id__in=group_ids).select_related("user").order_by("id")
-    for membership in rows:
-        if membership.user_id != user.id or membership.group_id not in peers:
-            peers[membership.group_id] = membership.user.shown_name
-    return peers

@@ -3,21 +3,19 @@ every front door: a caller who may not see a group gets the same 404 as for a mi
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+
+from core.ids import is_valid_id
 
 from .models import Group, Membership
 from .permissions import can_view
 
 NOT_FOUND = "Not found."
 NOT_A_MEMBER = "Join this group first."
-MAX_ID = 2**63 - 1  # the largest id a BigAutoField holds
-
-
-def is_valid_id(value) -> bool:
-    """An id the database can hold (a larger one in a lookup is an OverflowError on SQLite)."""
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
 def get_membership(*, user, group_id: int) -> Membership | None:
@@ -34,10 +32,7 @@ def get_group_for_viewer(*, user, group_id: int) -> tuple[Group, Membership | No
     membership = get_membership(user=user, group_id=group_id)
     if membership is not None:
         return membership.group, membership
-    group = Group.objects.filter(pk=group_id).first()
-    if group is None or not can_view(group, None):
-        raise Http404(NOT_FOUND)
-    return group, None
+    return _group_for_non_member(group_id), None
 
 
 def get_group_for_member(*, user, group_id: int) -> tuple[Group, Membership]:
@@ -45,10 +40,25 @@ def get_group_for_member(*, user, group_id: int) -> tuple[Group, Membership]:
 
     A non-member of a public group gets PermissionDenied (403): they can see it, not act in it.
     """
-    group, membership = get_group_for_viewer(user=user, group_id=group_id)
+    membership = get_membership(user=user, group_id=group_id)
     if membership is None:
-        raise PermissionDenied(NOT_A_MEMBER)
-    return group, membership
+        refuse_non_member(group_id)
+    return membership.group, membership
+
+
+def refuse_non_member(group_id: int) -> NoReturn:
+    """The answer to a caller who is not a member of the group and wants to act in it: the
+    404 of a missing group when they may not see it, else 403."""
+    _group_for_non_member(group_id)
+    raise PermissionDenied(NOT_A_MEMBER)
+
+
+def _group_for_non_member(group_id: int) -> Group:
+    """The group as a non-member sees it: Http404 (as for a missing one) if they may not."""
+    group = Group.objects.filter(pk=group_id).first() if is_valid_id(group_id) else None
+    if group is None or not can_view(group, None):
+        raise Http404(NOT_FOUND)
+    return group
 
 
 def groups_for_user(*, user) -> QuerySet[Group]:

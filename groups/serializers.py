@@ -1,7 +1,7 @@
 """Shapes of the group endpoints.
 
 Input serializers check types and lengths only (the rules live in groups.services); output
-serializers document the payload dicts of groups.payloads for the OpenAPI schema.
+serializers document the member payloads of groups.payloads for the OpenAPI schema.
 """
 
 from rest_framework import serializers
@@ -9,23 +9,14 @@ from rest_framework.fields import empty
 
 from accounts.models import User
 from accounts.serializers import UserSerializer
-from messaging.serializers import MessageSerializer, StrictCharField, id_field
+from core.api import StrictBooleanField, StrictCharField, id_field
+from core.ids import MAX_ID
 
 from .models import Group, Membership
-from .selectors import MAX_ID
 
 NAME_MAX_LENGTH = Group._meta.get_field("name").max_length
 DESCRIPTION_MAX_LENGTH = Group._meta.get_field("description").max_length
 UNKNOWN_USER = "No such user."
-
-
-class StrictBooleanField(serializers.BooleanField):
-    """true or false in JSON; DRF's own also takes "yes", "on", 1 and friends."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, bool):
-            self.fail("invalid", input=data)
-        return data
 
 
 class UserIdField(serializers.IntegerField):
@@ -85,30 +76,7 @@ class ReadMarkerSerializer(serializers.Serializer):
     message_id = id_field(help_text="Everything up to this message is read.")
 
 
-# --- Output (documentation of groups.payloads) -------------------------------------------------
-
-
-class GroupSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    title = serializers.CharField(
-        help_text="The name to show the caller: for a direct conversation, the other person's."
-    )
-    description = serializers.CharField(allow_blank=True)
-    kind = serializers.ChoiceField(choices=Group.Kind.choices)
-    is_public = serializers.BooleanField()
-    role = serializers.ChoiceField(
-        choices=Membership.Role.choices, allow_null=True, help_text="The caller's; null if none."
-    )
-    member_count = serializers.IntegerField()
-    unread_count = serializers.IntegerField(
-        help_text="Messages from others, not deleted, above the caller's read marker."
-    )
-    last_message = MessageSerializer(allow_null=True)
-
-
-class GroupListSerializer(serializers.Serializer):
-    results = GroupSerializer(many=True)
+# --- Output (documentation of groups.payloads; the group itself: messaging.serializers) ------
 
 
 class MemberSerializer(serializers.Serializer):

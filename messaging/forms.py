@@ -4,7 +4,7 @@ from uuid import uuid4
 
 from django import forms
 
-from groups.selectors import MAX_ID
+from core.ids import MAX_ID
 
 from .models import BODY_MAX_LENGTH
 

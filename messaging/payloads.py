@@ -17,6 +17,8 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 
+from accounts.payloads import user_fields
+
 from .models import Message, Reaction
 
 # What a payload reads of a message and its sender: with values_list, a page of 50 costs no
@@ -35,14 +37,6 @@ PAYLOAD_COLUMNS = (
     "deleted",
     "client_id",
 )
-
-
-def user_payload(user) -> dict[str, Any]:
-    return _user(user.id, user.username, user.display_name)
-
-
-def _user(id_: int, username: str, display_name: str) -> dict[str, Any]:
-    return {"id": id_, "username": username, "display_name": display_name}
 
 
 def _iso(value) -> str | None:
@@ -81,7 +75,7 @@ def _payload(row: tuple, reactions: list[dict[str, Any]]) -> dict[str, Any]:
         "id": id_,
         "group": group_id,
         "seq": seq,
-        "sender": _user(sender_id, username, display_name),
+        "sender": user_fields(sender_id, username, display_name),
         "body": body,
         "html": html,
         "created_at": _iso(created_at),

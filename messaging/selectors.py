@@ -9,9 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
+from core.ids import is_valid_id
 from groups.models import Group, Membership
 from groups.permissions import can_view
-from groups.selectors import NOT_FOUND, get_membership, is_valid_id
+from groups.selectors import NOT_FOUND, get_membership
 
 from .models import Message
 from .payloads import payload_rows, payloads_of_rows

@@ -1,33 +1,17 @@
-"""Shapes of the message endpoints.
+"""Shapes of the message and conversation endpoints.
 
 Input serializers check types and lengths only (the rules live in messaging.services); output
 serializers document the payload dicts of messaging.payloads for the OpenAPI schema.
 """
 
-from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
 from accounts.serializers import UserSerializer
-from groups.selectors import MAX_ID
+from core.api import StrictCharField, id_field
+from groups.models import Group, Membership
 from messaging.models import BODY_MAX_LENGTH, CLIENT_ID_MAX_LENGTH, EMOJI_MAX_LENGTH
 from messaging.search import QUERY_MAX_LENGTH
 from messaging.selectors import HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT
-
-
-class StrictCharField(serializers.CharField):
-    """A CharField that refuses numbers instead of turning them into text: wrong type, 400."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-def id_field(**kwargs) -> serializers.IntegerField:
-    """An integer id the database can hold: larger values are a 400, never an overflow."""
-    kwargs.setdefault("min_value", 1)
-    return serializers.IntegerField(max_value=MAX_ID, **kwargs)
-
 
 # --- Input ------------------------------------------------------------------------------------
 
@@ -106,17 +90,27 @@ class MessageListSerializer(serializers.Serializer):
     results = MessageSerializer(many=True)
 
 
-# --- Errors (documentation of config.exceptions' answers) ---------------------------------------
-
-ERROR_DESCRIPTIONS = {
-    400: "Invalid input: a field-error object or {detail}.",
-    401: "No or bad credentials.",
-    403: "The caller can see the group, but its role does not allow this.",
-    404: "No such thing, or the caller may not see it (the same body either way).",
-    429: "Throttled: see the Retry-After header.",
-}
+# --- Output (documentation of messaging.conversations) -----------------------------------------
 
 
-def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
-    """The error answers of an operation, for extend_schema(responses={..., **errors})."""
-    return {code: OpenApiResponse(description=ERROR_DESCRIPTIONS[code]) for code in codes}
+class GroupSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    title = serializers.CharField(
+        help_text="The name to show the caller: for a direct conversation, the other person's."
+    )
+    description = serializers.CharField(allow_blank=True)
+    kind = serializers.ChoiceField(choices=Group.Kind.choices)
+    is_public = serializers.BooleanField()
+    role = serializers.ChoiceField(
+        choices=Membership.Role.choices, allow_null=True, help_text="The caller's; null if none."
+    )
+    member_count = serializers.IntegerField()
+    unread_count = serializers.IntegerField(
+        help_text="Messages from others, not deleted, above the caller's read marker."
+    )
+    last_message = MessageSerializer(allow_null=True)
+
+
+class GroupListSerializer(serializers.Serializer):
+    results = GroupSerializer(many=True)

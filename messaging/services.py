@@ -22,9 +22,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from core import events
+from core.ids import is_valid_id
 from groups.models import Group, Membership
-from groups.permissions import can_moderate_message, can_view
-from groups.selectors import NOT_A_MEMBER, NOT_FOUND, is_valid_id
+from groups.permissions import can_moderate_message
+from groups.selectors import NOT_A_MEMBER, NOT_FOUND, refuse_non_member
 
 from .models import BODY_MAX_LENGTH, CLIENT_ID_MAX_LENGTH, EMOJI_MAX_LENGTH, Message, Reaction
 from .payloads import message_payload, message_payload_fresh
@@ -138,10 +139,7 @@ def _insert_locked(
     )
     insert = _insert_postgresql if connection.vendor == "postgresql" else _insert_orm
     if not insert(message):
-        group = Group.objects.filter(pk=group_id).first()
-        if group is None or not can_view(group, None):
-            raise Http404(NOT_FOUND)
-        raise PermissionDenied(NOT_A_MEMBER)
+        refuse_non_member(group_id)
     events.message_new_on_commit(message_payload(message))
     return message
 

@@ -1,4 +1,5 @@
-"""Message pages: the conversation (history and composer), sending by form POST, search.
+"""Message pages: home (the conversations), the conversation (history and composer), sending
+by form POST, search.
 
 They read through the same selectors and write through the same service as the REST API and
 the websocket. The page works without JavaScript; static/js/conversation.js then adds live
@@ -15,15 +16,33 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from groups import permissions
+from groups.forms import GroupForm, UserSearchForm
 from groups.models import Group, Membership
-from groups.payloads import group_payloads
-from groups.selectors import get_group_for_viewer, groups_for_user
+from groups.selectors import get_group_for_viewer, groups_for_user, public_groups
 
+from .conversations import group_payloads
 from .forms import HistoryForm, MessageForm, SearchForm
 from .payloads import for_viewer, message_payloads
 from .search import search_messages
 from .selectors import history_page
 from .services import send_message
+
+DISCOVER_LIMIT = 20  # public groups offered on home
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The user's conversations (most recent first, with unread counts and the last message),
+    public groups to join, and the ways to start a conversation."""
+    user = request.user
+    discover = public_groups().exclude(memberships__user=user)[:DISCOVER_LIMIT]
+    context = {
+        "conversations": group_payloads(user=user, groups=groups_for_user(user=user)),
+        "discover": group_payloads(user=user, groups=discover),
+        "group_form": GroupForm(),
+        "people_search": UserSearchForm(),
+    }
+    return render(request, "home.html", context)
 
 
 @login_required

@@ -12,13 +12,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.throttles import WriteThrottle
+from core.api import WRITE_ERRORS, error_responses
 from groups.selectors import get_group_for_viewer
 
-from . import services
-from .payloads import for_viewer, message_payload, message_payload_fresh, message_payloads
-from .search import search_messages
-from .selectors import get_message_for_viewer, history_payloads
-from .serializers import (
+from .. import services
+from ..payloads import for_viewer, message_payload, message_payload_fresh, message_payloads
+from ..search import search_messages
+from ..selectors import get_message_for_viewer, history_payloads
+from ..serializers import (
     HistoryQuerySerializer,
     MessageEditSerializer,
     MessageListSerializer,
@@ -27,10 +28,7 @@ from .serializers import (
     MessageSerializer,
     ReactionAddSerializer,
     SearchQuerySerializer,
-    error_responses,
 )
-
-WRITE_ERRORS = (400, 401, 403, 404, 429)
 
 
 def _message_answer(request: Request, message, status_code: int = status.HTTP_200_OK):
