@@ -8,11 +8,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from bench.scenarios.fanout import DELIVERIES_TARGET, FanoutResult  # noqa: E402
-from bench.scenarios.fanout import P99_TARGET_MS as FANOUT_P99_MS  # noqa: E402
-from bench.scenarios.rest_send import P50_TARGET_MS, P99_TARGET_MS, RestSendResult  # noqa: E402
+from bench.scenarios.fanout import DELIVERIES_TARGET, FanoutResult
+from bench.scenarios.fanout import P99_TARGET_MS as FANOUT_P99_MS
+from bench.scenarios.rest_send import P50_TARGET_MS, P99_TARGET_MS, RestSendResult
 
 
 def _save(figure, path: Path) -> None:

@@ -57,10 +57,12 @@ _publisher: Publisher | None = None
 check_json_safe = False  # the tests turn it on (conftest.py)
 
 
-def set_publisher(publisher: Publisher | None) -> None:
-    """Route published events through the delivery side (chat's AppConfig.ready sets its hub)."""
+def set_publisher(publisher: Publisher | None) -> Publisher | None:
+    """Route published events through the delivery side (chat's AppConfig.ready sets its hub).
+    Returns the publisher it replaces."""
     global _publisher
-    _publisher = publisher
+    previous, _publisher = _publisher, publisher
+    return previous
 
 
 def publish_rollback_unsafe(target: str, event: Event) -> None:
@@ -89,7 +91,11 @@ def publish_on_commit(target: str, event: Event) -> None:
 
 def assert_json_safe(event: Event) -> Event:
     """The event, if it survives a JSON round trip unchanged (else AssertionError)."""
-    assert json.loads(json.dumps(event)) == event, event
+    try:
+        round_trip = json.loads(json.dumps(event))
+    except (TypeError, ValueError) as error:
+        raise AssertionError(f"not JSON-safe: {event!r}") from error
+    assert round_trip == event, f"changed by a JSON round trip: {event!r}"
     return event
 
 

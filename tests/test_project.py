@@ -2,6 +2,7 @@
 
 import inspect
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -94,3 +95,26 @@ def test_the_server_skips_autobahns_per_frame_log_styling():
 
     # then
     assert protocol.hltype is protocol.hlval is config.asgi._unstyled
+
+
+def test_the_makefile_declares_as_phony_only_targets_it_has():
+    # given
+    makefile = (ROOT / "Makefile").read_text()
+    phony = next(line for line in makefile.splitlines() if line.startswith(".PHONY:"))
+    targets = {line.split(":")[0] for line in makefile.splitlines() if re.match(r"^[\w-]+:", line)}
+
+    # then
+    assert set(phony.split()[1:]) <= targets
+
+
+def test_the_import_contracts_hold():
+    # given: the floors of docs/architecture.md, as pyproject.toml's [tool.importlinter] states
+    lint_imports = Path(sys.executable).parent / "lint-imports"
+
+    # when
+    result = subprocess.run(
+        [str(lint_imports), "--no-cache"], cwd=ROOT, capture_output=True, text=True
+    )
+
+    # then
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,114 @@
+"""core.events on its own: publish after commit and never on rollback, through the publisher
+the delivery side handed over or else the channel layer, JSON-safety checked where an event is
+built, and a failing layer logged rather than raised. (What each service publishes, through the
+real layer and the hub: chat/tests/test_events.py.)"""
+
+import datetime
+import logging
+
+import pytest
+from django.db import transaction
+
+from core import events
+
+
+class Rollback(Exception):
+    pass
+
+
+@pytest.fixture
+def use_publisher():
+    """`use_publisher(p)`: p takes the events for the test; the delivery side's comes back."""
+    previous: list = []
+
+    def use(publisher) -> None:
+        previous.append(events.set_publisher(publisher))
+
+    yield use
+    if previous:
+        events.set_publisher(previous[0])
+
+
+@pytest.fixture
+def published(use_publisher):
+    """A publisher that takes every event, as the hub does in a server process."""
+    taken: list[tuple[str, dict]] = []
+
+    def publisher(target: str, event: dict) -> bool:
+        taken.append((target, event))
+        return True
+
+    use_publisher(publisher)
+    return taken
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_event_is_published_after_the_commit(published):
+    # when
+    with transaction.atomic():
+        events.group_added_on_commit(group_id=3, user_id=5)
+        before_commit = list(published)
+
+    # then
+    assert before_commit == []
+    assert published == [("user.5", {"type": "group.added", "group": 3, "user": 5})]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nothing_is_published_when_the_transaction_rolls_back(published):
+    # when
+    with pytest.raises(Rollback), transaction.atomic():
+        events.message_updated_on_commit({"group": 3, "id": 1})
+        raise Rollback
+
+    # then
+    assert published == []
+
+
+def test_an_event_that_is_not_json_safe_fails_where_it_is_built():
+    # given: the tests turn the check on for the whole run (conftest.py)
+    assert events.check_json_safe
+
+    # when / then: a datetime would pass the in-memory layer and fail msgpack on Redis
+    with pytest.raises(AssertionError):
+        events.publish_on_commit("group.1", {"type": "x", "at": datetime.datetime.now()})
+
+
+def test_without_a_publisher_that_takes_it_the_event_goes_to_the_channel_layer(
+    settings, use_publisher
+):
+    # given: a publisher that declines (as the hub's does outside a server process)
+    declined: list[str] = []
+    use_publisher(lambda target, event: declined.append(target) or False)
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    from asgiref.sync import async_to_sync
+    from channels.layers import channel_layers, get_channel_layer
+
+    channel_layers.backends.clear()
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)("group.9", channel)
+    try:
+        # when
+        events.publish_rollback_unsafe("group.9", {"type": "typing", "group": 9})
+
+        # then
+        assert declined == ["group.9"]
+        assert async_to_sync(layer.receive)(channel) == {"type": "typing", "group": 9}
+    finally:
+        channel_layers.backends.clear()
+
+
+def test_a_failing_publisher_is_logged_not_raised(caplog, use_publisher):
+    # given
+    def broken(target: str, event: dict) -> bool:
+        raise ConnectionError("redis is away")
+
+    use_publisher(broken)
+
+    # when
+    with caplog.at_level(logging.ERROR, logger="core.events"):
+        events.publish_rollback_unsafe("group.1", {"type": "message.new"})
+
+    # then: the write it follows has committed; clients catch up from the database
+    assert "could not publish message.new to group.1" in caplog.text
