@@ -21,7 +21,7 @@ import os
 import threading
 import time
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from asgiref.sync import SyncToAsync
 from channels.layers import get_channel_layer
@@ -32,9 +32,7 @@ from core.events import PRESENCE
 
 from . import actions, db, frames
 from .presence import Presence
-
-if TYPE_CHECKING:
-    from .consumers import ChatConsumer
+from .sockets import Socket
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +112,7 @@ class Hub:
         self.loop = loop
         self.layer = get_channel_layer()
         self.channel: str | None = None
-        self.sockets: defaultdict[str, set[ChatConsumer]] = defaultdict(set)
+        self.sockets: defaultdict[str, set[Socket]] = defaultdict(set)
         self._subscribed: set[str] = set()
         self._pending: dict[str, asyncio.Task] = {}  # layer group -> its group_add/discard
         self._starting: asyncio.Task | None = None
@@ -192,7 +190,7 @@ class Hub:
 
     # --- Subscriptions ------------------------------------------------------------------------
 
-    async def subscribe(self, consumer: ChatConsumer, names: list[str]) -> None:
+    async def subscribe(self, consumer: Socket, names: list[str]) -> None:
         """Route these layer groups to the socket; returns once the process is subscribed to
         all of them (raises if the layer cannot subscribe)."""
         for name in names:
@@ -201,7 +199,7 @@ class Hub:
         if missing:
             await asyncio.gather(*(self._ensure_subscribed(name) for name in missing))
 
-    def unsubscribe(self, consumer: ChatConsumer, names: list[str]) -> None:
+    def unsubscribe(self, consumer: Socket, names: list[str]) -> None:
         for name in names:
             local = self.sockets.get(name)
             if local is not None:
@@ -300,7 +298,8 @@ class Hub:
                 consumer.group_removed(event["group"])
         elif kind == events.CREDENTIALS_REVOKED:
             for consumer in list(self.sockets.get(events.user_channel(event["user"]), ())):
-                if consumer.identity.uses(
+                identity = consumer.identity
+                if identity is not None and identity.uses(
                     token_key=event["token_key"], session_key=event["session_key"]
                 ):
                     consumer.close(frames.CLOSE_UNAUTHENTICATED)
