@@ -3,14 +3,13 @@
 // updates from the `message.updated` frame (and at once from the REST answer when it has one).
 
 import { api } from "./api.js";
+import { element } from "./dom.js";
 
 export const QUICK_EMOJI = ["👍", "❤️", "😂", "🎉", "😮", "😢"];
 
 function button(text, className, label) {
-  const node = document.createElement("button");
+  const node = element("button", `button button--small button--quiet ${className}`, text);
   node.type = "button";
-  node.className = `button button--small button--quiet ${className}`;
-  node.textContent = text;
   if (label) node.setAttribute("aria-label", label);
   return node;
 }
@@ -101,7 +100,8 @@ export class MessageActions {
     const id = Number(item.dataset.messageId);
     const stored = await this.#call("GET", `messages/${id}/`); // the Markdown as typed
     if (!stored || item.querySelector(".editor")) return;
-    const body = item.querySelector(".message__body");
+    // The body is replaced by every update, also while the editor is open: look it up each time.
+    const body = () => item.querySelector(":scope > .message__body");
     const form = document.createElement("form");
     form.className = "editor";
     const label = document.createElement("label");
@@ -120,7 +120,7 @@ export class MessageActions {
     const cancel = button("Cancel", "editor__cancel");
     const close = () => {
       form.remove();
-      body.hidden = false;
+      body().hidden = false;
       item.querySelector(".action-edit")?.focus();
     };
     cancel.addEventListener("click", close);
@@ -136,12 +136,13 @@ export class MessageActions {
       const message = await this.#call("PATCH", `messages/${id}/`, { body: textarea.value });
       if (message) {
         form.remove();
+        body().hidden = false;
         this.onUpdated(message);
       }
     });
     form.append(label, textarea, save, cancel);
-    body.hidden = true;
-    body.after(form);
+    body().hidden = true;
+    body().after(form);
     textarea.focus();
   }
 

@@ -4,6 +4,7 @@
 
 import { api } from "./api.js";
 import { MessageActions } from "./actions.js";
+import { element } from "./dom.js";
 import { fillMessage, messageElement, pendingElement, shownName } from "./render.js";
 import { getSocket } from "./socket.js";
 import { showConnection } from "./status.js";
@@ -234,10 +235,8 @@ function announce(message) {
 
 function notify(text) {
   announcer.textContent = text;
-  const alert = document.createElement("p");
-  alert.className = "alert alert--error conversation__alert";
+  const alert = element("p", "alert alert--error conversation__alert", text);
   alert.setAttribute("role", "alert");
-  alert.textContent = text;
   document.querySelector(".conversation__alert")?.remove();
   root.querySelector(".conversation__header").after(alert);
   setTimeout(() => alert.remove(), 6000);
@@ -249,10 +248,8 @@ function failed(frame) {
   echo.classList.add("message--failed");
   const status = echo.querySelector(".message__status");
   status.textContent = `Not sent: ${frame.detail} `;
-  const retry = document.createElement("button");
+  const retry = element("button", "button button--small", "Try again");
   retry.type = "button";
-  retry.className = "button button--small";
-  retry.textContent = "Try again";
   retry.addEventListener("click", () => {
     pending.delete(frame.client_id);
     echo.remove();

@@ -1,71 +1,64 @@
-// Message elements from the contract's `message` payloads, the same markup as
-// templates/messaging/_message.html.
+// Message elements from the contract's `message` payloads. The markup is the server's: the page's
+// <template id="message-template"> is templates/messaging/_message.html rendered blank, with
+// every part a message may have; a message is a copy of it with the fields filled in and the
+// parts it lacks left out, so a message that arrives live and one that came with the page are
+// the same markup.
 //
 // Nothing a user typed is ever parsed as HTML here: names, bodies of pending messages and
 // emoji go in with textContent. The one exception is `message.html`, the server's sanitized
 // rendering (messaging/rendering.py), which is what the server itself puts in the page.
 
-import { localTime } from "./time.js";
+import { cloneFrom, element, templateContent } from "./dom.js";
+import { showTime } from "./time.js";
 
-export const DELETED_TEXT = "This message was deleted.";
+const TEMPLATE_ID = "message-template";
+const DELETED_BODY = ".message__body--deleted";
+const BODY = ".message__body:not(.message__body--deleted)";
+
+let parts = null;
+
+/** A fresh copy of a part of the message template. */
+function part(selector) {
+  parts ??= templateContent(TEMPLATE_ID);
+  return cloneFrom(parts, selector);
+}
 
 export function shownName(user) {
   return user.display_name || user.username;
 }
 
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function timeElement(iso) {
-  const time = element("time", "message__time", localTime(iso));
-  time.dateTime = iso;
-  time.title = new Date(iso).toLocaleString();
-  return time;
+function reactionItem({ emoji, count, me }) {
+  const item = part(".reactions > li");
+  const button = item.querySelector(".reaction");
+  button.classList.toggle("reaction--mine", Boolean(me));
+  button.dataset.emoji = emoji;
+  button.setAttribute("aria-pressed", String(Boolean(me)));
+  const counter = button.querySelector(".reaction__count");
+  counter.textContent = String(count);
+  button.replaceChildren(`${emoji} `, counter);
+  return item;
 }
 
 function bodyElement(message) {
-  if (message.deleted) return element("p", "message__body message__body--deleted", DELETED_TEXT);
-  const body = element("div", "message__body");
+  if (message.deleted) return part(DELETED_BODY);
+  const body = part(BODY);
   body.innerHTML = message.html; // sanitized by the server; see the note at the top
   return body;
 }
 
-export function reactionButton({ emoji, count, me }) {
-  const button = element("button", me ? "reaction reaction--mine" : "reaction");
-  button.type = "button";
-  button.dataset.emoji = emoji;
-  button.setAttribute("aria-pressed", String(Boolean(me)));
-  button.append(`${emoji} `, element("span", "reaction__count", String(count)));
-  return button;
-}
-
-function reactionsElement(reactions) {
-  const list = element("ul", "reactions");
-  list.setAttribute("aria-label", "Reactions");
-  for (const reaction of reactions) {
-    const item = element("li");
-    item.append(reactionButton(reaction));
-    list.append(item);
-  }
-  return list;
-}
-
 /** A new element for a stored message. */
 export function messageElement(message, { userId }) {
-  const item = element("li", "message");
+  const item = part("li.message");
   item.id = `message-${message.id}`;
   item.dataset.messageId = String(message.id);
   item.dataset.seq = String(message.seq);
   item.dataset.senderId = String(message.sender.id);
   item.classList.toggle("message--mine", message.sender.id === userId);
-  const meta = element("div", "message__meta");
-  meta.append(element("span", "message__sender", shownName(message.sender)), " ");
-  meta.append(timeElement(message.created_at));
-  item.append(meta);
+  item.querySelector(".message__sender").textContent = shownName(message.sender);
+  showTime(item.querySelector(".message__time"), message.created_at);
+  // The blank has both bodies side by side: one stays as the place fillMessage fills.
+  item.querySelector(`:scope > ${DELETED_BODY}`).remove();
+  item.querySelector(".message__edited").remove();
   fillMessage(item, message);
   return item;
 }
@@ -73,20 +66,19 @@ export function messageElement(message, { userId }) {
 /** Bring an element up to date with the payload: body, edited mark, reactions, tombstone. */
 export function fillMessage(item, message) {
   item.classList.toggle("message--deleted", message.deleted);
-  const meta = item.querySelector(".message__meta");
-  meta.querySelector(".message__edited")?.remove();
-  if (message.edited_at && !message.deleted) {
-    meta.append(" ", element("span", "message__edited", "(edited)"));
-  }
-  item.querySelector(".message__body")?.replaceWith(bodyElement(message));
-  if (!item.querySelector(".message__body")) meta.after(bodyElement(message));
-  const reactions = reactionsElement(message.reactions);
-  const old = item.querySelector(".reactions");
-  if (old) old.replaceWith(reactions);
-  else item.querySelector(".message__body").after(reactions);
+  const edited = Boolean(message.edited_at) && !message.deleted;
+  const mark = item.querySelector(".message__edited");
+  if (edited && !mark) item.querySelector(".message__time").after(part(".message__edited"));
+  if (!edited) mark?.remove();
+  const old = item.querySelector(":scope > .message__body");
+  const body = bodyElement(message);
+  body.hidden = old.hidden; // hidden while the editor is open
+  old.replaceWith(body);
+  item.querySelector(".reactions").replaceChildren(...message.reactions.map(reactionItem));
 }
 
-/** The local echo of a message being sent: the text as typed, marked pending. */
+/** The local echo of a message being sent: the text as typed, marked pending. It exists only
+ *  in the page (the server never renders one), until the stored message replaces it. */
 export function pendingElement({ clientId, body, senderName }) {
   const item = element("li", "message message--mine message--pending");
   item.dataset.clientId = clientId;
