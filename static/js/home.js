@@ -1,37 +1,36 @@
 // The home page: the list of conversations stays current over the tab's socket. A new message
 // moves its conversation to the top with the message as preview and, from someone else, one
 // more unread; joining or being added shows the new conversation, leaving removes it.
+//
+// The markup is the server's: <template id="group-item-template"> is
+// templates/groups/_group_item.html rendered blank; a conversation that appears live is a copy
+// of it with the fields filled in, and a new last message takes its parts from it.
 
+import { cloneFrom, templateContent } from "./dom.js";
 import { shownName } from "./render.js";
 import { getSocket } from "./socket.js";
 import { showConnection } from "./status.js";
 
-const PREVIEW_MAX = 120;
+const PREVIEW_MAX = 120; // as the template's truncatechars
 
 const list = document.getElementById("conversations");
 const userId = Number(list.dataset.userId);
 const socket = getSocket();
+const parts = templateContent("group-item-template");
 
 function itemOf(groupId) {
   return list.querySelector(`[data-group-id="${groupId}"]`);
 }
 
 function preview(item, message) {
-  const last = item.querySelector(".group-list__last");
-  const sender = document.createElement("span");
-  sender.className = "group-list__sender";
+  const sender = cloneFrom(parts, ".group-list__sender");
   sender.textContent = `${message.sender.id === userId ? "You" : shownName(message.sender)}:`;
-  const text = document.createElement("span");
-  text.className = "group-list__preview";
-  if (message.deleted) {
-    const em = document.createElement("em");
-    em.textContent = "message deleted";
-    text.append(em);
-  } else {
+  const text = cloneFrom(parts, ".group-list__sender + .group-list__preview"); // <em>message deleted</em>
+  if (!message.deleted) {
     text.textContent =
       message.body.length > PREVIEW_MAX ? `${message.body.slice(0, PREVIEW_MAX - 1)}…` : message.body;
   }
-  last.replaceChildren(sender, " ", text);
+  item.querySelector(".group-list__last").replaceChildren(sender, " ", text);
   item.dataset.lastId = String(message.id);
 }
 
@@ -42,33 +41,30 @@ function setUnread(item, count) {
   badge.classList.toggle("badge--hidden", count === 0);
 }
 
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
+/** The words of the template's meta line: kind, the viewer's role, the member count. */
+function metaText(group) {
+  const words = [group.kind === "direct" ? "Direct" : group.is_public ? "Public" : "Private"];
+  if (group.role && group.role !== "member") {
+    words.push(group.role.charAt(0).toUpperCase() + group.role.slice(1));
+  }
+  if (group.kind !== "direct") {
+    words.push(`${group.member_count} member${group.member_count === 1 ? "" : "s"}`);
+  }
+  return words.join(" · ");
 }
 
-/** The markup of templates/groups/_group_item.html, for a conversation that appears live. */
+/** A conversation that appears live, as the server renders it in the list. */
 function groupItem(group) {
-  const item = element("li", "group-list__item");
+  const item = cloneFrom(parts, ".group-list__item");
   item.dataset.groupId = String(group.id);
   item.dataset.lastId = String(group.last_message?.id ?? 0);
-  const link = element("a", "group-list__link");
-  link.href = `/groups/${group.id}/`;
-  const head = element("span", "group-list__head");
-  const name = element("span", "group-list__name");
-  const icon = element("span", "group-list__icon", group.kind === "direct" ? "@" : "#");
-  icon.setAttribute("aria-hidden", "true");
-  name.append(icon, group.title ?? group.name);
-  const badge = element("span", "badge badge--hidden");
-  badge.append(element("span", "badge__count", "0"), element("span", "visually-hidden", " unread"));
-  head.append(name, badge);
-  const last = element("span", "group-list__last");
-  last.append(element("span", "group-list__preview", "No messages yet"));
-  const kind = group.kind === "direct" ? "Direct" : group.is_public ? "Public" : "Private";
-  link.append(head, last, element("span", "group-list__meta", kind));
-  item.append(link);
+  item.querySelector(".group-list__link").href = `/groups/${group.id}/`;
+  const icon = item.querySelector(".group-list__icon");
+  icon.textContent = group.kind === "direct" ? "@" : "#";
+  icon.after(group.title ?? group.name);
+  const last = item.querySelector(".group-list__last");
+  last.replaceChildren(last.querySelector(".group-list__preview:last-child")); // No messages yet
+  item.querySelector(".group-list__meta").textContent = metaText(group);
   if (group.last_message) preview(item, group.last_message);
   setUnread(item, group.unread_count);
   return item;
