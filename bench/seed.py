@@ -3,8 +3,8 @@ environment (a JSON plan on its stdin, the JSON answer on its stdout).
 
 Users are created once and reused across runs (`bench00000`...); the run's groups are new each
 run, and the previous run's are deleted first. Users get an unusable password and an API
-token: registering 10,000 users through the API would spend most of an hour hashing passwords,
-which is not what is measured.
+token: registering every user through the API would spend the seeding time hashing passwords,
+which is not what is measured (how long it would take: docs/performance.md).
 
 Every user belongs to one "home" group of `group_size` consecutive users (the fan-out uses the
 first of them); the "large" group holds the first `large_group` users.

@@ -82,7 +82,8 @@ def server_command(kind: str, port: int) -> list[str]:
         return [sys.executable, "-m", "uvicorn", "config.asgi:application"] + [
             *("--host", HOST, "--port", str(port), "--lifespan", "off"),
             *("--no-access-log", "--log-level", "warning"),
-            # Per-message deflate costs ~40 KiB per idle socket (docs/realtime.md).
+            # Off: per-message deflate holds zlib buffers for every socket, most of an idle
+            # socket's memory (docs/performance.md).
             *("--ws-per-message-deflate", "false"),
         ]
     raise ValueError(f"unknown server {kind!r}; one of {', '.join(SERVERS)}")

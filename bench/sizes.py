@@ -1,4 +1,5 @@
-"""How big each scenario is: the issue's sizes, and a --quick smoke run of a few seconds."""
+"""How big each scenario is: the targets' sizes (docs/performance.md), and a --quick smoke run
+of a few seconds."""
 
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ class Sizes:
     idle_settle_seconds: float = 3  # before each memory reading
     idle_processes: int = 4  # 2,500 client sockets each, well under the open-file limit
     storm_sockets: int = 1000
-    # The issue's comparison: 10M must stay within 1.2x of 1M. Seeded once (the first run spends
-    # about 20 minutes on it), reused by later runs.
+    # The history target compares 10M with 1M (bench/report.py). Seeded once, because filling
+    # the groups is slow (docs/performance.md), and reused by later runs.
     history_messages: tuple[int, ...] = (1_000_000, 10_000_000)
     history_requests: int = 500
     # From below the target, so that a server that cannot hold 200/s still shows what it holds.
@@ -63,7 +64,7 @@ def sizes_for(
     *, quick: bool, history_messages: tuple[int, ...] | None, postgresql: bool = True
 ) -> Sizes:
     """The run's sizes. Without PostgreSQL the history stops at 1M: SQLite loads messages
-    through the ORM, and 10M would take hours."""
+    through the ORM, far too slowly for 10M (docs/performance.md)."""
     sizes = QUICK if quick else FULL
     if history_messages:
         return replace(sizes, history_messages=history_messages)

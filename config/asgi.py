@@ -25,9 +25,9 @@ def _unstyled(value, *args, **kwargs) -> str:
 def skip_autobahn_frame_log_styling() -> None:
     """daphne writes each websocket frame through autobahn's `sendData`, which builds the
     arguments of a debug log line, coloured through click, for every frame whether debug
-    logging is on or not: 9 µs a frame on the benchmark machine, about 9% of the server's
-    CPU under fan-out (docs/performance.md). Those helpers only format log arguments; here they
-    format nothing, and autobahn's debug lines lose their highlighted names."""
+    logging is on or not: that formatting showed up as a share of its own in the server's
+    profile under fan-out (docs/performance.md). Those helpers only format log arguments; here
+    they format nothing, and autobahn's debug lines lose their highlighted names."""
     from autobahn.websocket import protocol
 
     protocol.hltype = protocol.hlval = _unstyled
@@ -37,7 +37,7 @@ skip_autobahn_frame_log_styling()
 
 # Garbage collection for a process that holds thousands of sockets: the loaded site is frozen
 # out of the collections, and young objects are collected less often, so that a full
-# collection does not stall every socket of the process (with the defaults, 150 ms every
-# 2 s under a 1,000-member fan-out: docs/realtime.md).
+# collection does not stall every socket of the process (with the defaults it did, again and
+# again, under a large-group fan-out: docs/performance.md).
 gc.freeze()
 gc.set_threshold(20_000, 20, 10)

@@ -148,8 +148,8 @@ AUTH_USER_MODEL = "accounts.User"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     # Each server process owns one channel of the layer and subscribes it to the groups its
-    # sockets need (chat/hub.py); for that shape pub/sub costs about half the CPU per delivery
-    # of the core layer (docs/realtime.md). Redis pub/sub channels are shared by every database
+    # sockets need (chat/hub.py); for that shape pub/sub costs less CPU per delivery than the
+    # core layer (docs/performance.md). Redis pub/sub channels are shared by every database
     # of a server, so the prefix names the database: two sites on one Redis never hear each
     # other.
     CHANNEL_LAYERS = {
