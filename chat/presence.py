@@ -52,8 +52,8 @@ return 0
 
 
 # KEYS: users' sets. ARGV: process id, the entry's expiry, the key's lifetime. One call renews
-# a batch of users: as separate ZADD and EXPIRE commands, building them took 12% of an idle
-# process's profile samples at 10,000 users (docs/performance.md).
+# a batch of users: as separate ZADD and EXPIRE commands, building them was a large share of
+# an idle process's profile (docs/performance.md).
 _RENEW = """
 for _, key in ipairs(KEYS) do
     redis.call('ZADD', key, ARGV[2], ARGV[1])

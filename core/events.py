@@ -18,6 +18,7 @@ Channel-layer group names:
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Callable
@@ -70,17 +71,40 @@ def publish_rollback_unsafe(target: str, event: Event) -> None:
 
     The publisher set by the delivery side takes it when it can (in a server process: from its
     event loop, without the caller waiting for Redis). Elsewhere (a management command, a WSGI
-    worker, a test) the layer is called here and now. A failure is logged, never raised: the
-    write it follows has committed.
+    worker, a test) the layer is called here and now, or, from a thread that runs an event loop,
+    sent by a task on that loop. A failure is logged, never raised: the write it follows has
+    committed.
     """
     try:
         if _publisher is not None and _publisher(target, event):
             return
         layer = get_channel_layer()
-        if layer is not None:
+        if layer is None:
+            return
+        if (loop := _running_loop()) is not None:  # sync code called from an event loop's thread
+            task = loop.create_task(layer.group_send(target, event))
+            _sending.add(task)
+            task.add_done_callback(_sent)
+        else:
             async_to_sync(layer.group_send)(target, event)
     except Exception:  # the channel layer may drop a ring; clients catch up from the database
         logger.exception("could not publish %s to %s", event.get("type"), target)
+
+
+_sending: set[asyncio.Task[None]] = set()  # sends under way on a running loop (kept referenced)
+
+
+def _sent(task: asyncio.Task[None]) -> None:
+    _sending.discard(task)
+    if not task.cancelled() and (error := task.exception()) is not None:
+        logger.error("could not publish an event: %r", error)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def publish_on_commit(target: str, event: Event) -> None:

@@ -164,7 +164,7 @@ def _insert_orm(message: Message) -> bool:
 
 
 # The same three steps as `_insert_orm` in one statement and one round trip: the hot path of
-# the site, where Django building three queries cost half of a send's CPU (docs/performance.md).
+# the site, where building three ORM queries was much of a send's CPU (docs/performance.md).
 # `locked` takes the group's row lock (waiting for a concurrent send to commit, then reading
 # its last_seq); the insert and the counter update follow under that lock.
 _INSERT_SQL = """

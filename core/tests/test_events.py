@@ -3,6 +3,7 @@ the delivery side handed over or else the channel layer, JSON-safety checked whe
 built, and a failing layer logged rather than raised. (What each service publishes, through the
 real layer and the hub: chat/tests/test_events.py.)"""
 
+import asyncio
 import datetime
 import logging
 
@@ -112,3 +113,24 @@ def test_a_failing_publisher_is_logged_not_raised(caplog, use_publisher):
 
     # then: the write it follows has committed; clients catch up from the database
     assert "could not publish message.new to group.1" in caplog.text
+
+
+async def test_sync_code_on_an_event_loops_thread_publishes_through_a_task(settings, use_publisher):
+    # given: sync code running on a loop's own thread (as a test driving a browser calls the
+    # services), where async_to_sync may not be used
+    use_publisher(lambda target, event: False)
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    from channels.layers import channel_layers, get_channel_layer
+
+    channel_layers.backends.clear()
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.group_add("group.4", channel)
+    try:
+        # when
+        events.publish_rollback_unsafe("group.4", {"type": "typing", "group": 4})
+
+        # then
+        assert await asyncio.wait_for(layer.receive(channel), 2) == {"type": "typing", "group": 4}
+    finally:
+        channel_layers.backends.clear()
