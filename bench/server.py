@@ -44,6 +44,7 @@ def site_environment(workdir: Path) -> dict[str, str]:
         DJANGO_HTTPS="0",
         DJANGO_ALLOWED_HOSTS=f"{HOST},localhost",
         DJANGO_RATE_LIMITS="off",
+        DJANGO_SERVER_TIMING="1",  # the history scenario reads the server time per request
         DJANGO_SETTINGS_MODULE="config.settings",
         PYTHONPATH=str(ROOT),
     )

@@ -75,9 +75,12 @@ INSTALLED_APPS = [
     "chat",
 ]
 
+# `Server-Timing` tells anyone how long each request took: for debugging and the benchmarks
+# (which set DJANGO_SERVER_TIMING=1), not for a production site's visitors.
+SERVER_TIMING = env_bool("DJANGO_SERVER_TIMING", DEBUG)
+
 # Every middleware here is sync and async capable (config/middleware.py says why).
 MIDDLEWARE = [
-    "config.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.csp.ContentSecurityPolicyMiddleware",
     "config.middleware.StaticFilesMiddleware",
@@ -88,6 +91,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+if SERVER_TIMING:  # outermost, so it covers every other middleware
+    MIDDLEWARE.insert(0, "config.middleware.ServerTimingMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
