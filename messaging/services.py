@@ -89,8 +89,9 @@ def _sent_before(*, sender, client_id: str | None) -> Message | None:
 def send_message(*, sender, group_id: int, body, client_id=None) -> tuple[Message, bool]:
     """Store a message; returns (message, created). A repeated client_id returns the original.
 
-    Raises Http404 when the group does not exist or the sender may not see it, PermissionDenied
-    when they can see it but are not a member, ValidationError for a bad body or client_id.
+    Raises Http404 when the group does not exist or the sender may not see it (or the client_id
+    was used in another group), PermissionDenied when they can see it but are not a member,
+    ValidationError for a bad body or client_id.
 
     The hot path of the site: no lookup before the insert (the unique constraint on
     (sender, client_id) catches a retry, which then finds the original), one locking query.
@@ -107,6 +108,8 @@ def send_message(*, sender, group_id: int, body, client_id=None) -> tuple[Messag
         # A retry (perhaps concurrent, perhaps after the sender left the group) is answered
         # with the message the first attempt stored.
         if original := _sent_before(sender=sender, client_id=client_id):
+            if original.group_id != group_id:  # a client_id is no key to another group
+                raise Http404(NOT_FOUND) from None
             return original, False
         raise
     return message, True

@@ -16,7 +16,7 @@ from core.api import WRITE_ERRORS, error_responses
 from groups.selectors import get_group_for_viewer
 
 from .. import services
-from ..payloads import for_viewer, message_payload, message_payload_fresh, message_payloads
+from ..payloads import for_viewer, message_payload_fresh, message_payloads
 from ..search import search_messages
 from ..selectors import get_message_for_viewer, history_payloads
 from ..serializers import (
@@ -77,9 +77,9 @@ class GroupMessagesView(APIView):
         message, created = services.send_message(
             sender=request.user, group_id=group_id, **serializer.validated_data
         )
-        if created:  # a new message has no reactions yet: no need to load them
-            return Response(message_payload(message), status=status.HTTP_201_CREATED)
-        return _message_answer(request, message)
+        return _message_answer(
+            request, message, status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
 
 
 @extend_schema(tags=["messages"])
@@ -142,9 +142,9 @@ class ReactionListView(APIView):
         created = services.reaction_add(
             actor=request.user, membership=membership, message=message, **serializer.validated_data
         )
-        if created:  # a new message has no reactions yet: no need to load them
-            return Response(message_payload(message), status=status.HTTP_201_CREATED)
-        return _message_answer(request, message)
+        return _message_answer(
+            request, message, status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
 
 
 @extend_schema(tags=["messages"])
