@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from accounts import selectors, services
 from accounts.serializers import (
     MeSerializer,
+    PasswordChangeSerializer,
     ProfileUpdateSerializer,
     RegisteredSerializer,
     RegisterSerializer,
@@ -108,6 +109,25 @@ class MeView(APIView):
         serializer.is_valid(raise_exception=True)
         user = services.profile_update(user=request.user, **serializer.validated_data)
         return Response(MeSerializer(user).data)
+
+
+class PasswordView(APIView):
+    throttle_classes = LOGIN_THROTTLES
+
+    @extend_schema(
+        operation_id="users_me_password",
+        summary="Change the signed-in user's password: a new token, the old one is dead",
+        description="Every session and socket of the user ends (4401). Throttled like sign-in.",
+        request=PasswordChangeSerializer,
+        responses={200: TokenSerializer, 400: BAD_INPUT, 401: UNAUTHENTICATED, 429: THROTTLED},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = PasswordChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        # A browser's session (no token) stays signed in; a program's token is replaced.
+        session = request._request if request.auth is None else None
+        services.password_change(user=request.user, request=session, **serializer.validated_data)
+        return Response(TokenSerializer(services.token_issue(user=request.user)).data)
 
 
 class UserListView(APIView):

@@ -72,6 +72,11 @@ class TokenObtainSerializer(serializers.Serializer):
     password = _password_field()
 
 
+class PasswordChangeSerializer(serializers.Serializer):
+    old_password = _password_field()
+    new_password = _password_field()
+
+
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(source="key", read_only=True)
 

@@ -1,6 +1,7 @@
 """Account writes: one flow behind the pages and the REST API."""
 
 from django.contrib import auth
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -11,6 +12,7 @@ from accounts.models import USERNAME_TAKEN, User
 from core import events
 
 INVALID_CREDENTIALS = "Unable to sign in with that username and password."
+WRONG_PASSWORD = "Your old password was entered incorrectly."
 
 
 def user_register(*, username: str, password: str, email: str = "", display_name: str = "") -> User:
@@ -78,6 +80,34 @@ def session_end(*, request: HttpRequest) -> None:
         auth.logout(request)
         if user_id is not None and session_key:
             events.credentials_revoked_on_commit(user_id=user_id, session_key=session_key)
+
+
+def password_change(
+    *,
+    user: User,
+    new_password: str,
+    old_password: str | None = None,
+    request: HttpRequest | None = None,
+) -> None:
+    """Set a new password (a change, when old_password is given, or a reset).
+
+    Every other session of the user ends (its password hash no longer matches), the API token
+    is revoked and the user's websockets close after commit; the session of `request`, if
+    given, stays signed in.
+    """
+    if old_password is not None and not user.check_password(old_password):
+        raise ValidationError({"old_password": WRONG_PASSWORD})
+    try:
+        validate_password(new_password, user=user)
+    except ValidationError as error:
+        raise ValidationError({"new_password": error.messages}) from error
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        Token.objects.filter(user=user).delete()
+        events.credentials_revoked_on_commit(user_id=user.pk)
+    if request is not None:
+        update_session_auth_hash(request, user)
 
 
 def user_deactivate(*, user: User) -> User:

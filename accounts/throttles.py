@@ -1,16 +1,21 @@
 """Rate limits shared by the REST API and the HTML pages.
 
-DRF's fixed-window limiter on the Django cache (Redis when REDIS_URL is set, so every worker
-process counts together). Rates come from settings.THROTTLE_RATES and the on/off switch from
-settings.RATE_LIMITS_ENABLED, both read on each request. Sign-in, sign-up and password-reset
-limiters count POSTs (attempts); the write limiter counts unsafe methods per user.
+DRF's throttle classes with an atomic fixed-window count on the Django cache (Redis when
+REDIS_URL is set, so every worker process counts together): one `INCR` per request, so
+parallel requests cannot both read the same count and slip through together (DRF's own keeps
+a list of timestamps that it reads and writes back). Rates come from settings.THROTTLE_RATES
+and the on/off switch from settings.RATE_LIMITS_ENABLED, both read on each request. Sign-in,
+sign-up and password-reset limiters count POSTs (attempts); the write limiter counts unsafe
+methods per user, at every door (`write_allowed` for the websocket).
 """
 
 import hashlib
 import math
+import time
 from collections.abc import Iterable, Mapping
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
@@ -27,7 +32,29 @@ class _SettingsRateThrottle(SimpleRateThrottle):
     def allow_request(self, request, view) -> bool:
         if not settings.RATE_LIMITS_ENABLED:
             return True
-        return super().allow_request(request, view)
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        return self.count_in_window(self.key)
+
+    def count_in_window(self, key: str) -> bool:
+        """Count one request in the current window; whether it is within the rate."""
+        now = time.time()
+        window = int(now // self.duration)
+        self.window_ends = (window + 1) * self.duration
+        window_key = f"{key}:{window}"
+        cache.add(window_key, 0, timeout=self.duration + 1)
+        try:
+            count = cache.incr(window_key)
+        except ValueError:  # expired between add and incr: this is the window's first request
+            cache.add(window_key, 1, timeout=self.duration + 1)
+            count = 1
+        return count <= self.num_requests
+
+    def wait(self) -> float:
+        return max(0.0, self.window_ends - time.time())
 
     def get_ident(self, request) -> str:
         """The client's address as the ASGI/WSGI server reports it.
@@ -64,6 +91,8 @@ class LoginUserThrottle(_AttemptThrottle):
 
     def attempt_ident(self, request) -> str | None:
         username = submitted_username(request)
+        if not username and request.user.is_authenticated:  # a password change
+            username = request.user.get_username()
         if not username:
             return None
         return hashlib.sha256(username.casefold().encode()).hexdigest()
@@ -114,6 +143,19 @@ class WriteThrottle(_SettingsRateThrottle):
         if request.user and request.user.is_authenticated:
             return self.key_for(f"user-{request.user.pk}")
         return self.key_for(f"addr-{self.get_ident(request)}")
+
+
+def write_allowed(user_id: int) -> float | None:
+    """The write budget for a door that is not a DRF view (the websocket's `message.send`):
+    None when this write is within the user's budget, else the seconds to wait. The same count
+    as the REST writes'."""
+    if not settings.RATE_LIMITS_ENABLED:
+        return None
+    throttle = WriteThrottle()
+    throttle.num_requests, throttle.duration = throttle.parse_rate(throttle.get_rate())
+    if throttle.count_in_window(throttle.key_for(f"user-{user_id}")):
+        return None
+    return throttle.wait()
 
 
 LOGIN_THROTTLES = (LoginUserThrottle, LoginIPThrottle)

@@ -12,7 +12,7 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path(
         "password/change/",
-        auth_views.PasswordChangeView.as_view(),
+        views.ThrottledPasswordChangeView.as_view(),
         name="password_change",
     ),
     path(
@@ -32,7 +32,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        views.PasswordResetSetView.as_view(),
         name="password_reset_confirm",
     ),
     path(

@@ -1,12 +1,22 @@
 """Account pages: each validates a form, calls one service, answers."""
 
 from django.conf import settings
-from django.contrib import auth, messages
+from django.contrib import admin, auth, messages
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView, PasswordResetView
+from django.contrib.auth.views import (
+    INTERNAL_RESET_SESSION_TOKEN,
+    LoginView,
+    PasswordChangeView,
+    PasswordResetConfirmView,
+    PasswordResetView,
+)
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services, throttles
@@ -79,6 +89,58 @@ class ThrottledPasswordResetView(PasswordResetView):
         form = self.get_form_class()(initial={"email": request.POST.get("email", "")})
         context = self.get_context_data(form=form, throttled=TOO_MANY_ATTEMPTS.format(seconds=wait))
         return _set_retry_after(self.render_to_response(context, status=429), wait)
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin's sign-in page, its attempts counted with the site's own sign-in attempts."""
+    if request.method == "POST":
+        wait = throttles.seconds_to_wait(request, throttles.LOGIN_THROTTLES)
+        if wait is not None:
+            context = {
+                **admin.site.each_context(request),
+                "title": "Log in",
+                "app_path": request.get_full_path(),
+                "form": AdminAuthenticationForm(
+                    request, initial={"username": throttles.submitted_username(request)}
+                ),
+                "throttled": TOO_MANY_ATTEMPTS.format(seconds=wait),
+                REDIRECT_FIELD_NAME: request.POST.get(REDIRECT_FIELD_NAME)
+                or reverse("admin:index"),
+            }
+            response = TemplateResponse(request, "admin/login.html", context, status=429)
+            return _set_retry_after(response, wait)
+    return admin.site.login(request)
+
+
+class ThrottledPasswordChangeView(PasswordChangeView):
+    """Django's password-change page: wrong old passwords count as sign-in attempts of the
+    user, and the change ends the user's other sessions, token and sockets."""
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        wait = throttles.seconds_to_wait(request, throttles.LOGIN_THROTTLES)
+        if wait is None:
+            return super().post(request, *args, **kwargs)
+        context = self.get_context_data(
+            form=self.get_form_class()(request.user),
+            throttled=TOO_MANY_ATTEMPTS.format(seconds=wait),
+        )
+        return _set_retry_after(self.render_to_response(context, status=429), wait)
+
+    def form_valid(self, form) -> HttpResponse:
+        services.password_change(
+            user=form.user, new_password=form.cleaned_data["new_password1"], request=self.request
+        )
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class PasswordResetSetView(PasswordResetConfirmView):
+    """Django's reset page (from the e-mailed link): setting the password ends every session of
+    the user, their token and their sockets."""
+
+    def form_valid(self, form) -> HttpResponse:
+        services.password_change(user=form.user, new_password=form.cleaned_data["new_password1"])
+        del self.request.session[INTERNAL_RESET_SESSION_TOKEN]
+        return HttpResponseRedirect(self.get_success_url())
 
 
 @require_POST

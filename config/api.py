@@ -15,6 +15,7 @@ urlpatterns: list = [
     path("auth/register/", accounts_api.RegisterView.as_view(), name="auth-register"),
     path("auth/token/", accounts_api.TokenView.as_view(), name="auth-token"),
     path("users/me/", accounts_api.MeView.as_view(), name="users-me"),
+    path("users/me/password/", accounts_api.PasswordView.as_view(), name="users-me-password"),
     path("users/", accounts_api.UserListView.as_view(), name="users"),
     # groups, as conversations of the caller (messaging), and their members (groups)
     path("groups/", conversations_api.GroupListView.as_view(), name="group-list"),

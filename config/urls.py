@@ -2,7 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.views import admin_login
+
 urlpatterns = [
+    path("admin/login/", admin_login),  # before the admin's own: sign-in attempts are counted
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("", include("groups.urls")),

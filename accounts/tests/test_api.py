@@ -482,3 +482,53 @@ def test_the_schema_describes_every_account_endpoint_with_its_bodies(user, clien
     assert "204" in token["delete"]["responses"]
     assert paths["/api/v1/users/me/"]["patch"]["requestBody"]
     assert {p["name"] for p in paths["/api/v1/users/"]["get"]["parameters"]} == {"search"}
+
+
+# --- Password change (programs) -------------------------------------------------------------
+
+PASSWORD_URL = reverse("api:users-me-password")
+
+
+def test_a_password_change_answers_a_new_token_and_the_old_one_is_dead(user, make_api_client):
+    # given
+    old_client = make_api_client(user)
+    old_key = old_client._credentials["HTTP_AUTHORIZATION"].split()[1]
+
+    # when
+    response = old_client.post(
+        PASSWORD_URL,
+        {"old_password": PASSWORD, "new_password": "an0ther long passphrase"},
+        format="json",
+    )
+
+    # then
+    assert response.status_code == 200
+    new_key = response.json()["token"]
+    assert new_key != old_key
+    assert old_client.get(reverse("api:users-me")).status_code == 401
+    old_client.credentials(HTTP_AUTHORIZATION=f"Token {new_key}")
+    assert old_client.get(reverse("api:users-me")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"old_password": "wrong", "new_password": "an0ther long passphrase"}, "old_password"),
+        ({"old_password": PASSWORD, "new_password": "123"}, "new_password"),
+        ({"old_password": PASSWORD}, "new_password"),
+        ({"old_password": 7, "new_password": "an0ther long passphrase"}, "old_password"),
+    ],
+)
+def test_a_password_change_refuses_bad_input_with_a_field_error(user, make_api_client, body, field):
+    # when
+    response = make_api_client(user).post(PASSWORD_URL, body, format="json")
+
+    # then
+    assert response.status_code == 400
+    assert field in response.json()
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+
+def test_a_password_change_needs_credentials(api_client):
+    assert api_client.post(PASSWORD_URL, {}, format="json").status_code == 401

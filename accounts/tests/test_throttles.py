@@ -5,6 +5,7 @@ turns them all off."""
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -297,3 +298,95 @@ def test_django_rate_limits_environment_variable_is_the_switch(value, enabled):
 
     # then
     assert result.stdout.strip() == str(enabled)
+
+
+# --- Counting is atomic, and every door shares it ---------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_writes_cannot_race_past_the_limit(rate_limits_on, user):
+    # given: 32 writers at once against a budget of 2 (the count is one INCR on the cache:
+    # Redis with REDIS_URL, else the process's memory)
+    from concurrent.futures import ThreadPoolExecutor
+
+    from accounts.throttles import write_allowed
+
+    barrier = threading.Barrier(32)
+
+    def write() -> bool:
+        barrier.wait(timeout=10)
+        return write_allowed(user.pk) is None
+
+    # when
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        allowed = list(pool.map(lambda _: write(), range(32)))
+
+    # then
+    assert allowed.count(True) == 2
+
+
+def test_the_websocket_budget_is_the_rest_budget(rate_limits_on, user, make_api_client):
+    # given: one write through REST
+    from accounts.throttles import write_allowed
+
+    assert (
+        make_api_client(user).patch(ME_URL, {"display_name": "A"}, format="json").status_code == 200
+    )
+
+    # when: two more writes through the websocket's door
+    second, third = write_allowed(user.pk), write_allowed(user.pk)
+
+    # then
+    assert second is None
+    assert third is not None and 0 < third <= 60
+
+
+# --- The admin and the password change count as sign-in attempts -------------------------------
+
+
+def test_admin_sign_in_attempts_are_limited_with_the_sites(rate_limits_on, client, make_user):
+    # given: a superuser, and one wrong attempt on the site's own sign-in page
+    make_user("root", is_staff=True, is_superuser=True)
+    client.post(reverse("login"), {"username": "root", "password": "wrong"})
+    client.post("/admin/login/", {"username": "root", "password": "wrong"})
+
+    # when: the right password, on the third attempt for that username
+    response = client.post("/admin/login/?next=/admin/", {"username": "root", "password": PASSWORD})
+
+    # then
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 60
+    assert "Too many attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_admin_still_signs_in_within_the_limit(rate_limits_on, client, make_user):
+    # given
+    make_user("root", is_staff=True, is_superuser=True)
+
+    # when
+    response = client.post("/admin/login/?next=/admin/", {"username": "root", "password": PASSWORD})
+
+    # then
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+
+
+def test_wrong_old_passwords_on_the_change_page_are_sign_in_attempts(rate_limits_on, client, user):
+    # given
+    client.force_login(user)
+    form = {
+        "old_password": "wrong",
+        "new_password1": "n3w-passphrase!",
+        "new_password2": "n3w-passphrase!",
+    }
+    assert client.post(reverse("password_change"), form).status_code == 200
+    assert client.post(reverse("password_change"), form).status_code == 200
+
+    # when: the right old password, on the third attempt
+    response = client.post(reverse("password_change"), {**form, "old_password": PASSWORD})
+
+    # then
+    assert response.status_code == 429
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
