@@ -1,5 +1,6 @@
 """The group pages through Django's test client, as a browser without JavaScript uses them:
-home, create, join, leave, settings, members, delete, direct conversations."""
+create, join, leave, settings, members, delete, direct conversations. (Home, the
+conversation list, is messaging/tests/test_views.py's.)"""
 
 import re
 
@@ -28,72 +29,6 @@ def flashes(response) -> list[str]:
 
 def is_member(user, group) -> bool:
     return Membership.objects.filter(user=user, group=group).exists()
-
-
-# --- Home -------------------------------------------------------------------------------------
-
-
-def test_home_lists_my_conversations_latest_activity_first_with_unread_and_last_message(
-    client, make_user, make_group, make_message
-):
-    # given
-    me, friend = make_user("me"), make_user("friend", display_name="Friend")
-    quiet = make_group(owner=me, name="quiet", members=[friend])
-    busy = make_group(owner=me, name="busy", members=[friend])
-    make_message(group=quiet, sender=friend, body="old news")
-    make_message(group=busy, sender=friend, body="first")
-    make_message(group=busy, sender=friend, body="latest <b>news</b>")
-    make_group(owner=friend, name="not-mine")
-    client.force_login(me)
-
-    # when
-    response = client.get(reverse("home"))
-
-    # then
-    html = response.content.decode()
-    conversations = response.context["conversations"]
-    assert [(g["name"], g["unread_count"]) for g in conversations] == [("busy", 2), ("quiet", 1)]
-    assert f'href="/groups/{busy.id}/"' in html
-    assert "latest &lt;b&gt;news&lt;/b&gt;" in html
-    assert "not-mine" not in html
-
-
-def test_home_offers_public_groups_i_have_not_joined(client, make_user, make_group):
-    # given
-    me = make_user()
-    joined = make_group(name="joined", is_public=True, members=[me])
-    open_group = make_group(name="open", is_public=True)
-    make_group(name="secret")
-    client.force_login(me)
-
-    # when
-    response = client.get(reverse("home"))
-
-    # then
-    assert [g["id"] for g in response.context["discover"]] == [open_group.id]
-    assert f'action="{reverse("group_join", args=[open_group.id])}"' in response.content.decode()
-    assert joined.id not in [g["id"] for g in response.context["discover"]]
-
-
-def test_home_costs_a_fixed_number_of_queries(
-    client, make_user, make_group, make_message, django_assert_num_queries
-):
-    # given
-    me = make_user()
-    for number in range(5):
-        group = make_group(name=f"g{number}", members=[me], is_public=number % 2 == 0)
-        make_message(group=group, sender=me)
-    make_group(name="to-discover", is_public=True)
-    client.force_login(me)
-
-    # when
-    # session, user; the conversations and their memberships, member counts, unread counts,
-    # last messages, reactions; the public groups and their member counts and last messages
-    with django_assert_num_queries(11):
-        response = client.get(reverse("home"))
-
-    # then
-    assert len(response.context["conversations"]) == 5
 
 
 # --- Create, join, leave ----------------------------------------------------------------------
