@@ -118,3 +118,26 @@ def test_the_import_contracts_hold():
 
     # then
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("app", ["core", "accounts", "groups", "messaging"])
+def test_each_test_module_is_named_after_the_module_it_tests(app):
+    # given: <app>/tests/test_<module>.py tests <app>/<module>.py; a module of a package, such as
+    # messaging/api/groups.py, is test_api_groups.py
+    package = ROOT / app
+    modules = {
+        "_".join(path.relative_to(package).with_suffix("").parts)
+        for path in package.rglob("*.py")
+        if not {"tests", "migrations"} & set(path.relative_to(package).parts)
+        and path.name != "__init__.py"
+    }
+
+    # when
+    strays = [
+        path.name
+        for path in sorted((package / "tests").glob("test_*.py"))
+        if path.stem.removeprefix("test_") not in modules
+    ]
+
+    # then
+    assert strays == []

@@ -1,4 +1,5 @@
-"""manage.py seed_demo: the demo data, idempotence, progress, and the bulk loader's invariants."""
+"""messaging.seeding through manage.py seed_demo: the demo data, idempotence, progress, and the
+bulk loader's invariants."""
 
 from io import StringIO
 
