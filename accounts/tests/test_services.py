@@ -172,3 +172,67 @@ async def test_deactivating_an_account_in_the_admin_closes_every_socket_of_the_u
         "session_key": None,
     }
     await layer.group_discard(events.user_channel(user.pk), channel)
+
+
+# --- Password change: the security events ---------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_password_change_closes_every_socket_of_the_user_and_revokes_the_token(
+    user, worker_thread_connections_closed
+):
+    # given
+    await sync_to_async(Token.objects.create)(user=user)
+    layer, channel = await _subscribe_to_user(user.pk)
+
+    # when
+    await sync_to_async(services.password_change)(
+        user=user, old_password=PASSWORD, new_password="an0ther long passphrase"
+    )
+
+    # then: neither key named: every socket of the user closes (4401)
+    event = await asyncio.wait_for(layer.receive(channel), timeout=5)
+    assert event == {
+        "type": events.CREDENTIALS_REVOKED,
+        "user": user.pk,
+        "token_key": None,
+        "session_key": None,
+    }
+    assert not await sync_to_async(Token.objects.filter(user=user).exists)()
+    await layer.group_discard(events.user_channel(user.pk), channel)
+
+
+@pytest.mark.django_db
+def test_a_wrong_old_password_changes_nothing(user):
+    # when
+    with pytest.raises(ValidationError) as refused:
+        services.password_change(user=user, old_password="wrong", new_password="an0ther long one")
+
+    # then
+    assert refused.value.message_dict == {"old_password": [services.WRONG_PASSWORD]}
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+
+@pytest.mark.django_db
+def test_the_password_change_page_keeps_this_session_and_ends_the_others(user, client):
+    # given: the same user signed in twice
+    from django.test import Client
+
+    other = Client()
+    other.force_login(user)
+    client.force_login(user)
+    new = "an0ther long passphrase"
+
+    # when
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
+    )
+
+    # then
+    assert response.status_code == 302
+    assert client.get(reverse("profile")).status_code == 200
+    assert other.get(reverse("profile")).status_code == 302  # to the sign-in page
+    user.refresh_from_db()
+    assert user.check_password(new)
