@@ -93,7 +93,7 @@ def test_send_message_again_with_a_client_id_returns_the_original(
     assert published == []
 
 
-def test_a_client_id_is_unique_per_sender_across_groups(make_cast, make_group):
+def test_a_client_id_is_unique_per_sender_and_answers_only_in_its_own_group(make_cast, make_group):
     # given
     cast = make_cast()
     other_group = make_group(owner=cast.member)
@@ -101,14 +101,17 @@ def test_a_client_id_is_unique_per_sender_across_groups(make_cast, make_group):
         sender=cast.member, group_id=cast.group.id, body="here", client_id="same"
     )
 
-    # when
-    again, created = services.send_message(
-        sender=cast.member, group_id=other_group.id, body="there", client_id="same"
-    )
+    # when: the same client_id in another group is no key to the message of the first
+    with pytest.raises(Http404):
+        services.send_message(
+            sender=cast.member, group_id=other_group.id, body="there", client_id="same"
+        )
 
     # then
-    assert (again, created) == (original, False)
     assert not other_group.messages.exists()
+    assert services.send_message(
+        sender=cast.member, group_id=cast.group.id, body="here", client_id="same"
+    ) == (original, False)
 
 
 def test_two_senders_may_use_the_same_client_id(make_cast):
