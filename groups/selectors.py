@@ -16,6 +16,8 @@ from .permissions import can_view
 
 NOT_FOUND = "Not found."
 NOT_A_MEMBER = "Join this group first."
+PUBLIC_PAGE_DEFAULT = 50
+PUBLIC_PAGE_MAX = 100
 
 
 def get_membership(*, user, group_id: int) -> Membership | None:
@@ -71,6 +73,20 @@ def public_groups() -> QuerySet[Group]:
     return Group.objects.filter(is_public=True, kind=Group.Kind.GROUP).order_by(
         "-last_activity_at", "-id"
     )
+
+
+def public_groups_page(
+    *, after: int | None = None, limit: int = PUBLIC_PAGE_DEFAULT, search: str = ""
+) -> tuple[list[Group], bool]:
+    """A page of public named groups ascending by id (keyset: one query, never OFFSET), whose
+    name contains `search` in any case; and whether more lie beyond."""
+    groups = Group.objects.filter(is_public=True, kind=Group.Kind.GROUP)
+    if after:
+        groups = groups.filter(id__gt=after)
+    if search:
+        groups = groups.filter(name__icontains=search)
+    page = list(groups.order_by("id")[: limit + 1])
+    return page[:limit], len(page) > limit
 
 
 def group_members(*, group: Group) -> QuerySet[Membership]:

@@ -13,6 +13,7 @@ from core.api import StrictBooleanField, StrictCharField, id_field
 from core.ids import MAX_ID
 
 from .models import Group, Membership
+from .selectors import PUBLIC_PAGE_DEFAULT, PUBLIC_PAGE_MAX
 
 NAME_MAX_LENGTH = Group._meta.get_field("name").max_length
 DESCRIPTION_MAX_LENGTH = Group._meta.get_field("description").max_length
@@ -39,7 +40,24 @@ class UserIdField(serializers.IntegerField):
 
 class GroupListQuerySerializer(serializers.Serializer):
     public = serializers.BooleanField(
-        required=False, default=False, help_text="1: public groups, joined or not."
+        required=False, default=False, help_text="1: public groups, joined or not, by pages."
+    )
+    limit = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=PUBLIC_PAGE_MAX,
+        default=PUBLIC_PAGE_DEFAULT,
+        help_text="With public=1: groups per page.",
+    )
+    after = id_field(
+        required=False, min_value=0, help_text="With public=1: the groups with an id above."
+    )
+    search = StrictCharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=NAME_MAX_LENGTH,
+        help_text="With public=1: the name contains this, in any case.",
     )
 
 

@@ -114,3 +114,6 @@ class GroupSerializer(serializers.Serializer):
 
 class GroupListSerializer(serializers.Serializer):
     results = GroupSerializer(many=True)
+    has_more = serializers.BooleanField(
+        required=False, help_text="With public=1: more public groups lie beyond this page."
+    )

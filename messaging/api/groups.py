@@ -35,18 +35,26 @@ class GroupListView(APIView):
 
     @extend_schema(
         operation_id="groups_list",
-        summary="The caller's groups, most recent activity first",
+        summary="The caller's groups, most recent activity first; or public groups by pages",
+        description="Without `public`: every group of the caller. With `public=1`: public "
+        "groups ascending by id, `limit` at a time after `after`, `has_more` telling whether "
+        "more lie beyond.",
         parameters=[GroupListQuerySerializer],
         responses={200: GroupListSerializer, **error_responses(400, 401)},
     )
     def get(self, request: Request) -> Response:
         query = GroupListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        if query.validated_data["public"]:
-            groups = selectors.public_groups()
-        else:
+        data = query.validated_data
+        if not data["public"]:
             groups = selectors.groups_for_user(user=request.user)
-        return Response({"results": group_payloads(user=request.user, groups=groups)})
+            return Response({"results": group_payloads(user=request.user, groups=groups)})
+        page, has_more = selectors.public_groups_page(
+            after=data.get("after"), limit=data["limit"], search=data["search"]
+        )
+        return Response(
+            {"results": group_payloads(user=request.user, groups=page), "has_more": has_more}
+        )
 
     @extend_schema(
         operation_id="groups_create",

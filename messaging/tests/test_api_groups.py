@@ -211,6 +211,56 @@ def test_public_list_shows_public_groups_joined_or_not_and_nothing_private(
     }
 
 
+def test_public_groups_come_by_pages_ascending_by_id(make_user, make_group, make_api_client):
+    # given: five public groups
+    alice = make_user()
+    ids = [make_group(name=f"Team {n}", is_public=True).id for n in range(5)]
+    client = make_api_client(alice)
+
+    # when
+    first = client.get("/api/v1/groups/", {"public": "1", "limit": "2"}).json()
+    second = client.get(
+        "/api/v1/groups/", {"public": "1", "limit": "2", "after": first["results"][-1]["id"]}
+    ).json()
+    last = client.get(
+        "/api/v1/groups/", {"public": "1", "limit": "2", "after": second["results"][-1]["id"]}
+    ).json()
+
+    # then
+    assert [g["id"] for g in first["results"] + second["results"] + last["results"]] == ids
+    assert (first["has_more"], second["has_more"], last["has_more"]) == (True, True, False)
+
+
+def test_public_groups_default_to_fifty_a_page_and_search_names_in_any_case(
+    make_user, make_group, make_api_client
+):
+    # given
+    for n in range(55):
+        make_group(name=f"Ops {n}", is_public=True)
+    make_group(name="The DESIGN team", is_public=True)
+    client = make_api_client(make_user())
+
+    # when
+    page = client.get("/api/v1/groups/", {"public": "1"}).json()
+    found = client.get("/api/v1/groups/", {"public": "1", "search": "design"}).json()
+
+    # then
+    assert (len(page["results"]), page["has_more"]) == (50, True)
+    assert [g["name"] for g in found["results"]] == ["The DESIGN team"]
+    assert found["has_more"] is False
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"limit": "0"}, {"limit": "101"}, {"after": "-1"}, {"after": str(2**63)}, {"limit": "x"}],
+)
+def test_public_group_pages_refuse_bad_cursors(make_user, make_api_client, query):
+    response = make_api_client(make_user()).get("/api/v1/groups/", {"public": "1", **query})
+
+    assert response.status_code == 400
+    assert set(response.json()) == set(query)
+
+
 def test_group_list_refuses_a_public_flag_that_is_not_a_boolean(make_user, make_api_client):
     response = make_api_client(make_user()).get("/api/v1/groups/", {"public": "perhaps"})
 
