@@ -96,7 +96,7 @@ class ChatConsumer:
         }
         try:
             self.hub = await get_hub()
-            await self.hub.subscribe(self, self._layer_groups())
+            await self.hub.subscribe((self,), self._layer_groups())
         except Exception:
             logger.exception("websocket: could not subscribe to the channel layer")
             if self.hub is not None:

@@ -21,6 +21,7 @@ import os
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Collection
 from typing import Any
 
 from asgiref.sync import SyncToAsync
@@ -190,11 +191,14 @@ class Hub:
 
     # --- Subscriptions ------------------------------------------------------------------------
 
-    async def subscribe(self, consumer: Socket, names: list[str]) -> None:
-        """Route these layer groups to the socket; returns once the process is subscribed to
-        all of them (raises if the layer cannot subscribe)."""
+    async def subscribe(self, sockets: Collection[Socket], names: list[str]) -> None:
+        """Route these layer groups to the sockets; returns once the process is subscribed to
+        all of them (raises if the layer cannot subscribe).
+
+        Every socket is routed before the first wait: a socket that goes meanwhile lets go of
+        what it was routed (its `unsubscribe`), and nothing routes it again afterwards."""
         for name in names:
-            self.sockets[name].add(consumer)
+            self.sockets[name].update(sockets)
         missing = [name for name in names if name not in self._subscribed]
         if missing:
             await asyncio.gather(*(self._ensure_subscribed(name) for name in missing))
@@ -315,8 +319,7 @@ class Hub:
             return
         name = events.group_channel(group_id)
         try:
-            for consumer in joining:
-                await self.subscribe(consumer, [name])
+            await self.subscribe(joining, [name])
             joined = await db.run(actions.joined_group, user_id=user_id, group_id=group_id)
         except Exception:
             logger.exception("hub: could not add group %s to the sockets of %s", group_id, user_id)

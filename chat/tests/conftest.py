@@ -13,7 +13,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from chat import db
-from chat.hub import close_hub
+from chat.hub import close_hub, get_hub
 from chat.tests.frame_helpers import TIMEOUT, FrameHelpers
 from config.asgi import application
 
@@ -105,6 +105,15 @@ async def connect(transactional_db):
     for communicator in communicators:
         if not communicator.future.done():
             await communicator.disconnect()
+    await close_hub()
+    await get_channel_layer().flush()
+
+
+@pytest.fixture
+async def hub():
+    """This test's event loop's hub, on the configured channel layer, for driving it with
+    doubles (chat/tests/doubles.py) instead of sockets."""
+    yield await get_hub()
     await close_hub()
     await get_channel_layer().flush()
 

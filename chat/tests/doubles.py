@@ -43,7 +43,7 @@ class FakeSocket:
 
     async def connect(self, hub) -> FakeSocket:
         self.hub = hub
-        await hub.subscribe(self, self.layer_groups())
+        await hub.subscribe((self,), self.layer_groups())
         return self
 
     def disconnect(self) -> None:

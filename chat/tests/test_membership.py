@@ -1,5 +1,6 @@
 """Membership changes act on open sockets at once, and signing out closes them."""
 
+import asyncio
 from types import SimpleNamespace
 
 import pytest
@@ -9,7 +10,9 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from accounts import services as accounts
-from chat import db, frames
+from chat import actions, db, frames
+from chat.hub import get_hub
+from chat.tests.doubles import FakeSocket, eventually
 from core import events
 from groups import services as groups
 from messaging.services import send_message
@@ -146,3 +149,70 @@ async def test_revoked_token_cannot_connect_again(connect, cast):
     # then
     assert answer == (True, None)
     assert (await communicator.receive_output(5))["code"] == frames.CLOSE_UNAUTHENTICATED
+
+
+# --- A socket that goes while a join is in flight ---------------------------------------------
+
+
+@pytest.fixture
+def slow_layer(hub, monkeypatch):
+    """The channel layer subscribes the hub to the layer groups in `names` only once `release`
+    is set; `entered` is set when the hub waits for it."""
+    gate = SimpleNamespace(names=set(), entered=asyncio.Event(), release=asyncio.Event())
+    group_add = hub.layer.group_add
+
+    async def slow_group_add(name, channel):
+        if name in gate.names:
+            gate.entered.set()
+            await gate.release.wait()
+        await group_add(name, channel)
+
+    monkeypatch.setattr(hub.layer, "group_add", slow_group_add)
+    return gate
+
+
+@pytest.mark.parametrize("how", ["disconnected", "removed"])
+async def test_a_socket_gone_while_its_group_is_subscribed_is_not_kept(
+    hub, slow_layer, monkeypatch, how
+):
+    # given: three sockets of a user, who joins group 3 (the hub subscribes them one by one,
+    # in no set order: two go, so that at least one goes before its turn)
+    monkeypatch.setattr(actions, "joined_group", lambda **_: ({"id": 3}, 0))
+    slow_layer.names.add(events.group_channel(3))
+    staying = await FakeSocket(user_id=7).connect(hub)
+    going = [await FakeSocket(user_id=7).connect(hub) for _ in range(2)]
+    hub.dispatch({"type": events.GROUP_ADDED, "group": 3, "user": 7})
+    await slow_layer.entered.wait()
+
+    # when: they go (or leave the group again) while the hub subscribes to it
+    for socket in going:
+        if how == "disconnected":
+            socket.disconnect()
+        else:
+            socket.group_removed(3)
+    slow_layer.release.set()
+    await eventually(lambda: ("joined", 3, ({"id": 3}, 0)) in staying.received)
+
+    # then: the hub feeds the group to the staying socket only
+    assert hub.sockets[events.group_channel(3)] == {staying}
+
+
+async def test_a_consumer_that_disconnects_while_its_group_is_subscribed_is_not_kept(
+    connect, cast, slow_layer
+):
+    # given: three sockets of the newcomer, who is added to the group
+    slow_layer.names.add(events.group_channel(cast.group.id))
+    staying = await connect(cast.newcomer)
+    going = [await connect(cast.newcomer) for _ in range(2)]
+    await db.run(groups.membership_add, actor=cast.owner, group=cast.group, user=cast.newcomer)
+    await slow_layer.entered.wait()
+
+    # when: two of them disconnect while the hub subscribes to the group
+    for socket in going:
+        await socket.close()
+    slow_layer.release.set()
+    await staying.receive_until("group.added")
+
+    # then
+    hub = await get_hub()
+    assert len(hub.sockets[events.group_channel(cast.group.id)]) == 1
