@@ -19,6 +19,7 @@ from groups.selectors import (
     groups_for_user,
     member_ids,
     public_groups,
+    public_groups_page,
     refuse_non_member,
 )
 
@@ -215,7 +216,7 @@ def test_no_membership_for_a_group_the_user_is_not_in(make_user, group_id):
     assert get_membership(user=make_user(), group_id=group_id) is None
 
 
-# --- Lists: groups_for_user, public_groups ----------------------------------------------------
+# --- Lists: groups_for_user, public_groups, public_groups_page --------------------------------
 
 
 def test_a_users_groups_come_most_recent_activity_first(make_user, make_group, make_message):
@@ -248,6 +249,38 @@ def test_public_groups_are_the_named_public_ones_joined_or_not(make_user, make_g
     # then: the newest first
     assert groups == [theirs, mine]
     assert all(group.kind == Group.Kind.GROUP for group in groups)
+
+
+@pytest.mark.parametrize("limit", [2, 3, 4])
+def test_a_page_of_public_groups_says_whether_more_lie_beyond_it(make_group, limit):
+    # given
+    groups = [make_group(is_public=True) for _ in range(3)]
+
+    # when
+    page, has_more = public_groups_page(limit=limit)
+
+    # then
+    assert page == groups[:limit]
+    assert has_more is (limit < 3)
+
+
+def test_a_page_of_public_groups_after_one_leaves_out_the_private_and_direct_ones(
+    make_user, make_group, django_assert_num_queries
+):
+    # given
+    first = make_group(name="Alpha", is_public=True)
+    make_group(name="Alpha, private")
+    services.direct_get_or_create(user=make_user("alpha"), other=make_user())
+    second = make_group(name="ALPHABET", is_public=True)
+    make_group(name="Beta", is_public=True)
+
+    # when / then: one query, whatever the filters
+    with django_assert_num_queries(1):
+        everything, _ = public_groups_page(search="alpha")
+    with django_assert_num_queries(1):
+        after_first, has_more = public_groups_page(after=first.id, search="alpha")
+    assert everything == [first, second]
+    assert (after_first, has_more) == ([second], False)
 
 
 # --- Members: group_members, get_member, member_ids -------------------------------------------
