@@ -34,6 +34,7 @@ HOLD_SECONDS = 1.0  # live message frames wait this long for a `resume` after th
 RESUME_LIMIT = 500  # messages replayed per `resume` frame; then has_more
 COMPLETION_BATCH = 500  # messages fetched per query while completing a gap
 GAP_GRACE_SECONDS = 0.005  # a frame after a gap waits this long for the missing one
+COMPLETION_RETRY_SECONDS = 1.0  # a completion that failed is asked for again after this
 MAX_OUTBOX = 5000  # frames waiting for a client that does not read: then CLOSE_TOO_SLOW
 
 
@@ -259,7 +260,7 @@ class ChatConsumer:
             raise
         except Exception:
             logger.exception("websocket: could not complete group %s", group_id)
-            await asyncio.sleep(1)  # then the stream asks again
+            await asyncio.sleep(COMPLETION_RETRY_SECONDS)  # then the stream asks again
         if self.streams.get(group_id) is stream:
             self._completions.pop(group_id, None)
             stream.release(COMPLETION)

@@ -31,7 +31,7 @@ from accounts.payloads import user_payload
 from core import events
 from core.events import PRESENCE
 
-from . import actions, db, frames
+from . import actions, db, frames, presence
 from .presence import Presence
 from .sockets import Socket
 
@@ -39,6 +39,8 @@ logger = logging.getLogger(__name__)
 
 TICK = 1.0  # seconds between presence batches
 SWEEP_EVERY = 30  # seconds between letting go of layer groups no local socket needs
+FORGET_TYPING_EVERY = 10  # seconds between dropping the typing throttles that ran out
+LAYER_RETRY_SECONDS = 1.0  # the reader waits this long after the channel layer failed
 TYPING_INTERVAL = 3.0  # seconds: one `typing` frame per user and group at most this often
 
 _hubs: dict[asyncio.AbstractEventLoop, Hub] = {}
@@ -167,7 +169,7 @@ class Hub:
                 raise
             except Exception:
                 logger.exception("hub: the channel layer failed; retrying")
-                await asyncio.sleep(1)
+                await asyncio.sleep(LAYER_RETRY_SECONDS)
                 continue
             try:
                 self.dispatch(event)
@@ -181,10 +183,11 @@ class Hub:
             ticks += 1
             try:
                 self.presence.tell_groups()
-                if ticks % int(10 / TICK) == 0:
+                if ticks % _in_ticks(presence.RENEW_EVERY) == 0:
                     await self.presence.renew()
+                if ticks % _in_ticks(FORGET_TYPING_EVERY) == 0:
                     self._forget_typing()
-                if ticks % int(SWEEP_EVERY / TICK) == 0:
+                if ticks % _in_ticks(SWEEP_EVERY) == 0:
                     self._sweep()
             except Exception:
                 logger.exception("hub: housekeeping failed")
@@ -349,6 +352,10 @@ class Hub:
         finally:
             del self._completions[key]
         return [frames.MessageFrame(events.MESSAGE_NEW, payload) for payload in payloads]
+
+
+def _in_ticks(seconds: float) -> int:
+    return max(1, round(seconds / TICK))
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:

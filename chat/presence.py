@@ -28,7 +28,7 @@ from core.events import PRESENCE, group_channel
 logger = logging.getLogger(__name__)
 
 PRESENCE_TTL = 30  # seconds a process's entries live without renewal
-RENEW_EVERY = 10  # seconds
+RENEW_EVERY = 10  # seconds between renewals of the process's entries (the hub's ticks)
 
 # KEYS[1]: the user's set. ARGV: process id, now, the entry's expiry, the key's lifetime.
 # Returns 1 if no other process had the user (the user came online).
