@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import selectors, services
+from accounts.requests import SignedInRequest
 from accounts.serializers import (
     MeSerializer,
     PasswordChangeSerializer,
@@ -82,7 +83,7 @@ class TokenView(APIView):
         request=None,
         responses={204: None, 401: UNAUTHENTICATED},
     )
-    def delete(self, request: Request) -> Response:
+    def delete(self, request: SignedInRequest) -> Response:
         services.token_revoke(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -95,7 +96,7 @@ class MeView(APIView):
         summary="The signed-in user",
         responses={200: MeSerializer, 401: UNAUTHENTICATED},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInRequest) -> Response:
         return Response(MeSerializer(request.user).data)
 
     @extend_schema(
@@ -104,7 +105,7 @@ class MeView(APIView):
         request=ProfileUpdateSerializer,
         responses={200: MeSerializer, 400: BAD_INPUT, 401: UNAUTHENTICATED, 429: THROTTLED},
     )
-    def patch(self, request: Request) -> Response:
+    def patch(self, request: SignedInRequest) -> Response:
         serializer = ProfileUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = services.profile_update(user=request.user, **serializer.validated_data)
@@ -121,7 +122,7 @@ class PasswordView(APIView):
         request=PasswordChangeSerializer,
         responses={200: TokenSerializer, 400: BAD_INPUT, 401: UNAUTHENTICATED, 429: THROTTLED},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInRequest) -> Response:
         serializer = PasswordChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         # A browser's session (no token) stays signed in; a program's token is replaced.
@@ -140,7 +141,7 @@ class UserListView(APIView):
         ],
         responses={200: UserListSerializer, 400: BAD_INPUT, 401: UNAUTHENTICATED},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInRequest) -> Response:
         query = UserSearchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         users = selectors.user_search(text=query.validated_data["search"])

@@ -1,5 +1,7 @@
 """Forms of the account pages. They check input shapes; the rules live in accounts.services."""
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
@@ -37,8 +39,8 @@ class SignupForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def clean(self):
-        cleaned_data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned_data = super().clean() or {}
         password, password2 = cleaned_data.get("password"), cleaned_data.get("password2")
         if password and password2 and password != password2:
             self.add_error("password2", PASSWORDS_DIFFER)

@@ -26,14 +26,15 @@ from rest_framework.throttling import SimpleRateThrottle
 class _SettingsRateThrottle(SimpleRateThrottle):
     """A throttle whose rate and switch are read from the settings when the request comes in."""
 
+    scope: str
+    window_ends = 0.0
+
     def get_rate(self) -> str:
         return settings.THROTTLE_RATES[self.scope]
 
     def allow_request(self, request, view) -> bool:
         if not settings.RATE_LIMITS_ENABLED:
             return True
-        self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
@@ -41,17 +42,19 @@ class _SettingsRateThrottle(SimpleRateThrottle):
 
     def count_in_window(self, key: str) -> bool:
         """Count one request in the current window; whether it is within the rate."""
-        now = time.time()
-        window = int(now // self.duration)
-        self.window_ends = (window + 1) * self.duration
+        limit, seconds = self.parse_rate(self.get_rate())
+        if limit is None or seconds is None:
+            return True
+        window = int(time.time() // seconds)
+        self.window_ends = (window + 1) * seconds
         window_key = f"{key}:{window}"
-        cache.add(window_key, 0, timeout=self.duration + 1)
+        cache.add(window_key, 0, timeout=seconds + 1)
         try:
             count = cache.incr(window_key)
         except ValueError:  # expired between add and incr: this is the window's first request
-            cache.add(window_key, 1, timeout=self.duration + 1)
+            cache.add(window_key, 1, timeout=seconds + 1)
             count = 1
-        return count <= self.num_requests
+        return count <= limit
 
     def wait(self) -> float:
         return max(0.0, self.window_ends - time.time())
@@ -152,7 +155,6 @@ def write_allowed(user_id: int) -> float | None:
     if not settings.RATE_LIMITS_ENABLED:
         return None
     throttle = WriteThrottle()
-    throttle.num_requests, throttle.duration = throttle.parse_rate(throttle.get_rate())
     if throttle.count_in_window(throttle.key_for(f"user-{user_id}")):
         return None
     return throttle.wait()

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services, throttles
 from accounts.forms import ProfileForm, SignupForm
+from accounts.requests import SignedInHttpRequest
 
 TOO_MANY_ATTEMPTS = "Too many attempts. Try again in {seconds} seconds."
 SIGNED_UP = "Welcome, {name}! Your account is ready."
@@ -121,7 +122,7 @@ class ThrottledPasswordChangeView(PasswordChangeView):
         if wait is None:
             return super().post(request, *args, **kwargs)
         context = self.get_context_data(
-            form=self.get_form_class()(request.user),
+            form=self.get_form_class()(self.get_form_kwargs()["user"]),
             throttled=TOO_MANY_ATTEMPTS.format(seconds=wait),
         )
         return _set_retry_after(self.render_to_response(context, status=429), wait)
@@ -152,7 +153,7 @@ def logout(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: SignedInHttpRequest) -> HttpResponse:
     user = request.user
     if request.method == "GET":
         form = ProfileForm(initial={"display_name": user.display_name, "email": user.email})

@@ -30,7 +30,7 @@ def skip_autobahn_frame_log_styling() -> None:
     they format nothing, and autobahn's debug lines lose their highlighted names."""
     from autobahn.websocket import protocol
 
-    protocol.hltype = protocol.hlval = _unstyled
+    protocol.hltype = protocol.hlval = _unstyled  # type: ignore[assignment]  # wider signature
 
 
 skip_autobahn_frame_log_styling()

@@ -50,4 +50,4 @@ class GroupAdmin(admin.ModelAdmin):
 
     @admin.display(description="members", ordering="member_count")
     def member_count(self, group: Group) -> int:
-        return group.member_count
+        return group.member_count  # type: ignore[attr-defined]  # annotated by get_queryset

@@ -9,10 +9,10 @@ answers with the payload dicts of groups.payloads.
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.requests import SignedInRequest
 from accounts.throttles import WriteThrottle
 from core.api import WRITE_ERRORS, error_responses
 
@@ -36,7 +36,7 @@ class GroupLeaveView(APIView):
         request=None,
         responses={204: None, **error_responses(*WRITE_ERRORS)},
     )
-    def post(self, request: Request, group_id: int) -> Response:
+    def post(self, request: SignedInRequest, group_id: int) -> Response:
         group, _ = selectors.get_group_for_viewer(user=request.user, group_id=group_id)
         services.group_leave(user=request.user, group=group)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -51,7 +51,7 @@ class MemberListView(APIView):
         summary="The group's members (members only)",
         responses={200: MemberListSerializer, **error_responses(401, 403, 404)},
     )
-    def get(self, request: Request, group_id: int) -> Response:
+    def get(self, request: SignedInRequest, group_id: int) -> Response:
         group, _ = selectors.get_group_for_member(user=request.user, group_id=group_id)
         members = selectors.group_members(group=group)
         return Response({"results": [member_payload(m) for m in members]})
@@ -62,7 +62,7 @@ class MemberListView(APIView):
         request=MemberAddSerializer,
         responses={201: MemberSerializer, **error_responses(*WRITE_ERRORS)},
     )
-    def post(self, request: Request, group_id: int) -> Response:
+    def post(self, request: SignedInRequest, group_id: int) -> Response:
         group, _ = selectors.get_group_for_viewer(user=request.user, group_id=group_id)
         serializer = MemberAddSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -85,7 +85,7 @@ class MemberDetailView(APIView):
         request=MemberRoleSerializer,
         responses={200: MemberSerializer, **error_responses(*WRITE_ERRORS)},
     )
-    def patch(self, request: Request, group_id: int, user_id: int) -> Response:
+    def patch(self, request: SignedInRequest, group_id: int, user_id: int) -> Response:
         group, _ = selectors.get_group_for_member(user=request.user, group_id=group_id)
         member = selectors.get_member(group=group, user_id=user_id)
         serializer = MemberRoleSerializer(data=request.data)
@@ -100,7 +100,7 @@ class MemberDetailView(APIView):
         summary="Remove a member (owner, admin; nobody removes an owner)",
         responses={204: None, **error_responses(*WRITE_ERRORS)},
     )
-    def delete(self, request: Request, group_id: int, user_id: int) -> Response:
+    def delete(self, request: SignedInRequest, group_id: int, user_id: int) -> Response:
         group, _ = selectors.get_group_for_member(user=request.user, group_id=group_id)
         member = selectors.get_member(group=group, user_id=user_id)
         services.membership_remove(actor=request.user, group=group, user=member.user)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .models import Group, Membership
 
 Role = Membership.Role
-ROLE_RANK = {Role.MEMBER: 1, Role.ADMIN: 2, Role.OWNER: 3}
+ROLE_RANK: dict[str, int] = {Role.MEMBER: 1, Role.ADMIN: 2, Role.OWNER: 3}
 
 
 def can_view(group: Group, membership: Membership | None) -> bool:

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
+from accounts.models import User
 from core.ids import is_valid_id
 
 from .models import Group, Membership
@@ -20,13 +21,13 @@ PUBLIC_PAGE_DEFAULT = 50
 PUBLIC_PAGE_MAX = 100
 
 
-def get_membership(*, user, group_id: int) -> Membership | None:
+def get_membership(*, user: User, group_id: int) -> Membership | None:
     if not is_valid_id(group_id):
         return None
     return Membership.objects.select_related("group").filter(user=user, group_id=group_id).first()
 
 
-def get_group_for_viewer(*, user, group_id: int) -> tuple[Group, Membership | None]:
+def get_group_for_viewer(*, user: User, group_id: int) -> tuple[Group, Membership | None]:
     """The group and the caller's membership (None for a non-member of a public group).
 
     Raises Http404 for a missing group and for one the caller may not see, with the same text.
@@ -37,7 +38,7 @@ def get_group_for_viewer(*, user, group_id: int) -> tuple[Group, Membership | No
     return _group_for_non_member(group_id), None
 
 
-def get_group_for_member(*, user, group_id: int) -> tuple[Group, Membership]:
+def get_group_for_member(*, user: User, group_id: int) -> tuple[Group, Membership]:
     """Like `get_group_for_viewer`, for actions only members may take on groups they can see.
 
     A non-member of a public group gets PermissionDenied (403): they can see it, not act in it.
@@ -63,7 +64,7 @@ def _group_for_non_member(group_id: int) -> Group:
     return group
 
 
-def groups_for_user(*, user) -> QuerySet[Group]:
+def groups_for_user(*, user: User) -> QuerySet[Group]:
     """The user's groups, most recent activity first."""
     return Group.objects.filter(memberships__user=user).order_by("-last_activity_at", "-id")
 

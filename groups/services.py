@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from accounts.models import User
 from core import events
 
 from .models import Group, Membership
@@ -56,7 +57,7 @@ def _clean_role(role: str) -> str:
     return role
 
 
-def _actor_membership(*, actor, group: Group) -> Membership | None:
+def _actor_membership(*, actor: User, group: Group) -> Membership | None:
     return Membership.objects.filter(user=actor, group=group).first()
 
 
@@ -72,7 +73,7 @@ def _lock_owner_ids(group: Group) -> list[int]:
     )
 
 
-def _add_member(*, group: Group, user, role: str) -> Membership:
+def _add_member(*, group: Group, user: User, role: str) -> Membership:
     membership = Membership.objects.create(group=group, user=user, role=role)
     events.group_added_on_commit(group_id=group.id, user_id=user.id)
     return membership
@@ -82,7 +83,9 @@ def _add_member(*, group: Group, user, role: str) -> Membership:
 
 
 @transaction.atomic
-def group_create(*, creator, name: str, description: str = "", is_public: bool = False) -> Group:
+def group_create(
+    *, creator: User, name: str, description: str = "", is_public: bool = False
+) -> Group:
     group = Group.objects.create(
         name=_clean_name(name),
         description=_clean_description(description),
@@ -96,7 +99,7 @@ def group_create(*, creator, name: str, description: str = "", is_public: bool =
 @transaction.atomic
 def group_update(
     *,
-    actor,
+    actor: User,
     group: Group,
     name: str | None = None,
     description: str | None = None,
@@ -117,7 +120,7 @@ def group_update(
 
 
 @transaction.atomic
-def group_delete(*, actor, group: Group) -> None:
+def group_delete(*, actor: User, group: Group) -> None:
     """Owners delete a group; its messages go with it and every member's sockets let go of it."""
     if group.kind == Group.Kind.DIRECT or not is_owner(_actor_membership(actor=actor, group=group)):
         raise PermissionDenied(NOT_ALLOWED)
@@ -127,7 +130,7 @@ def group_delete(*, actor, group: Group) -> None:
 
 
 @transaction.atomic
-def group_join(*, user, group: Group) -> tuple[Membership, bool]:
+def group_join(*, user: User, group: Group) -> tuple[Membership, bool]:
     """Join a public group; joining again is not an error. Returns (membership, created)."""
     existing = _actor_membership(actor=user, group=group)
     if existing is not None:
@@ -142,7 +145,7 @@ def group_join(*, user, group: Group) -> tuple[Membership, bool]:
 
 
 @transaction.atomic
-def group_leave(*, user, group: Group) -> None:
+def group_leave(*, user: User, group: Group) -> None:
     membership = _actor_membership(actor=user, group=group)
     if membership is None:
         raise PermissionDenied(NOT_A_MEMBER)
@@ -159,9 +162,13 @@ def group_leave(*, user, group: Group) -> None:
 
 
 @transaction.atomic
-def membership_add(*, actor, group: Group, user, role: str = Role.MEMBER) -> Membership:
+def membership_add(*, actor: User, group: Group, user: User, role: str = Role.MEMBER) -> Membership:
     actor_membership = _actor_membership(actor=actor, group=group)
-    if group.kind == Group.Kind.DIRECT or not can_manage(actor_membership):
+    if (
+        group.kind == Group.Kind.DIRECT
+        or actor_membership is None
+        or not can_manage(actor_membership)
+    ):
         raise PermissionDenied(NOT_ALLOWED)
     role = _clean_role(role)
     if ROLE_RANK[role] > ROLE_RANK[actor_membership.role]:
@@ -176,7 +183,7 @@ def membership_add(*, actor, group: Group, user, role: str = Role.MEMBER) -> Mem
 
 
 @transaction.atomic
-def membership_set_role(*, actor, group: Group, user, role: str) -> Membership:
+def membership_set_role(*, actor: User, group: Group, user: User, role: str) -> Membership:
     owner_ids = _lock_owner_ids(group)
     if actor.id not in owner_ids:
         raise PermissionDenied(NOT_ALLOWED)
@@ -192,7 +199,7 @@ def membership_set_role(*, actor, group: Group, user, role: str) -> Membership:
 
 
 @transaction.atomic
-def membership_remove(*, actor, group: Group, user) -> None:
+def membership_remove(*, actor: User, group: Group, user: User) -> None:
     """Owners and admins remove members; nobody removes an owner (owners leave themselves)."""
     if group.kind == Group.Kind.DIRECT or not can_manage(
         _actor_membership(actor=actor, group=group)
@@ -210,7 +217,7 @@ def membership_remove(*, actor, group: Group, user) -> None:
 # --- Direct conversations -------------------------------------------------------------------
 
 
-def direct_get_or_create(*, user, other) -> tuple[Group, bool]:
+def direct_get_or_create(*, user: User, other: User) -> tuple[Group, bool]:
     """The one direct conversation of a pair (a user alone: notes to self). Race-safe: the pair's
     key is unique, so of two concurrent calls one creates and the other finds it."""
     if not other.is_active:

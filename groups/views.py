@@ -11,10 +11,11 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.requests import SignedInHttpRequest
 from accounts.selectors import user_search
 
 from . import permissions, selectors, services
@@ -33,7 +34,7 @@ ROLE_CHANGED = "{name} is now {role}."
 Role = Membership.Role
 
 
-def _flash_error(request: HttpRequest, error: ValidationError) -> None:
+def _flash_error(request: SignedInHttpRequest, error: ValidationError) -> None:
     messages.error(request, " ".join(error.messages))
 
 
@@ -64,7 +65,7 @@ def _to_conversation(group: Group) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def group_create(request: HttpRequest) -> HttpResponse:
+def group_create(request: SignedInHttpRequest) -> HttpResponse:
     form = GroupForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
@@ -80,7 +81,7 @@ def group_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def group_join(request: HttpRequest, group_id: int) -> HttpResponse:
+def group_join(request: SignedInHttpRequest, group_id: int) -> HttpResponse:
     group, _ = selectors.get_group_for_viewer(user=request.user, group_id=group_id)
     _, created = services.group_join(user=request.user, group=group)
     if created:
@@ -90,7 +91,7 @@ def group_join(request: HttpRequest, group_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def group_leave(request: HttpRequest, group_id: int) -> HttpResponse:
+def group_leave(request: SignedInHttpRequest, group_id: int) -> HttpResponse:
     group, _ = selectors.get_group_for_member(user=request.user, group_id=group_id)
     try:
         services.group_leave(user=request.user, group=group)
@@ -103,7 +104,7 @@ def group_leave(request: HttpRequest, group_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def group_settings(request: HttpRequest, group_id: int) -> HttpResponse:
+def group_settings(request: SignedInHttpRequest, group_id: int) -> HttpResponse:
     """The group's facts and members; owners and admins edit them here."""
     group, membership = selectors.get_group_for_member(user=request.user, group_id=group_id)
     initial = {"name": group.name, "description": group.description, "is_public": group.is_public}
@@ -158,7 +159,7 @@ def _candidates(group: Group, search: UserSearchForm) -> list:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def group_delete(request: HttpRequest, group_id: int) -> HttpResponse:
+def group_delete(request: SignedInHttpRequest, group_id: int) -> HttpResponse:
     """GET asks for confirmation; POST deletes."""
     group, membership = selectors.get_group_for_member(user=request.user, group_id=group_id)
     if not _abilities(group, membership)["is_owner"]:
@@ -175,7 +176,7 @@ def group_delete(request: HttpRequest, group_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def member_add(request: HttpRequest, group_id: int) -> HttpResponse:
+def member_add(request: SignedInHttpRequest, group_id: int) -> HttpResponse:
     group, _ = selectors.get_group_for_member(user=request.user, group_id=group_id)
     form = MemberAddForm(request.POST)
     user = _chosen_user(form)
@@ -194,7 +195,7 @@ def member_add(request: HttpRequest, group_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def member_role(request: HttpRequest, group_id: int, user_id: int) -> HttpResponse:
+def member_role(request: SignedInHttpRequest, group_id: int, user_id: int) -> HttpResponse:
     group, _ = selectors.get_group_for_member(user=request.user, group_id=group_id)
     member = selectors.get_member(group=group, user_id=user_id)
     role = _valid_or_400(RoleForm(request.POST))["role"]
@@ -214,7 +215,7 @@ def member_role(request: HttpRequest, group_id: int, user_id: int) -> HttpRespon
 
 @login_required
 @require_POST
-def member_remove(request: HttpRequest, group_id: int, user_id: int) -> HttpResponse:
+def member_remove(request: SignedInHttpRequest, group_id: int, user_id: int) -> HttpResponse:
     group, _ = selectors.get_group_for_member(user=request.user, group_id=group_id)
     member = selectors.get_member(group=group, user_id=user_id)
     try:
@@ -231,7 +232,7 @@ def member_remove(request: HttpRequest, group_id: int, user_id: int) -> HttpResp
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def direct(request: HttpRequest) -> HttpResponse:
+def direct(request: SignedInHttpRequest) -> HttpResponse:
     """GET searches people (?q=); POST opens the conversation with the one picked."""
     if request.method == "POST":
         other = _chosen_user(UserChoiceForm(request.POST))

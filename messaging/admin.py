@@ -4,10 +4,12 @@ guarantees. Messages are read-only here: adding or hard-deleting one would leave
 group's seq, so the moderation action deletes as the site does, leaving a tombstone."""
 
 import json
+from typing import Any
 
 from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
@@ -27,12 +29,13 @@ class EstimatedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        capped = self.object_list[: self.EXACT_COUNT_LIMIT + 1].count()
+        object_list: QuerySet[Any] = self.object_list  # type: ignore[assignment]  # a changelist's
+        capped = object_list[: self.EXACT_COUNT_LIMIT + 1].count()
         if capped <= self.EXACT_COUNT_LIMIT:
             return capped
         if connection.vendor != "postgresql":
             return super().count
-        plan = json.loads(self.object_list.explain(format="json"))
+        plan = json.loads(object_list.explain(format="json"))
         return max(capped, int(plan[0]["Plan"]["Plan Rows"]))
 
 

@@ -51,7 +51,9 @@ def group_payloads(*, user, groups: Iterable[Group]) -> list[dict[str, Any]]:
             "role": memberships[group.id].role if group.id in memberships else None,
             "member_count": member_counts.get(group.id, 0),
             "unread_count": unread_counts.get(group.id, 0),
-            "last_message": last_messages.get(group.last_message_id),
+            "last_message": (
+                last_messages.get(group.last_message_id) if group.last_message_id else None
+            ),
         }
         for group in groups
     ]

@@ -46,6 +46,8 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args, groups: list[dict], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["group"].choices = [("", "All my conversations")] + [
+        group_field = self.fields["group"]
+        assert isinstance(group_field, forms.TypedChoiceField)
+        group_field.choices = [("", "All my conversations")] + [
             (group["id"], group["title"]) for group in groups
         ]

@@ -172,12 +172,12 @@ def seed_demo(*, password: str = DEMO_PASSWORD, progress: Progress = _ignore) ->
         for position, username, emoji in demo.reactions:
             made["reactions"] += _demo_reaction(messages[position - 1], users[username], emoji)
             progress(1)
-    for demo in DEMO_DIRECTS:
-        first, second = (users[name] for name in demo.pair)
+    for direct in DEMO_DIRECTS:
+        first, second = (users[name] for name in direct.pair)
         group, created = group_services.direct_get_or_create(user=first, other=second)
         made["groups"] += created
         progress(1)
-        _demo_messages(group, f"d{group.id}", demo.messages, users, made, progress)
+        _demo_messages(group, f"d{group.id}", direct.messages, users, made, progress)
     return made
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
+from accounts.models import User
 from core.ids import is_valid_id
 from groups.models import Group, Membership
 from groups.permissions import can_view
@@ -24,7 +25,7 @@ HISTORY_MAX_LIMIT = 100
 BOTH_CURSORS = "Give before or after, not both."
 
 
-def get_message_for_viewer(*, user, message_id: int) -> tuple[Message, Membership | None]:
+def get_message_for_viewer(*, user: User, message_id: int) -> tuple[Message, Membership | None]:
     """The message and the caller's membership in its group; 404 alike for a missing message
     and for one in a group the caller may not see."""
     message = (

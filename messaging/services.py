@@ -21,6 +21,7 @@ from django.db.models.functions import Greatest
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.models import User
 from core import events
 from core.ids import is_valid_id
 from groups.models import Group, Membership
@@ -42,7 +43,7 @@ MESSAGE_DELETED = "That message was deleted."
 UNKNOWN_MESSAGE = "That message is not in this group."
 
 
-def clean_body(body) -> str:
+def clean_body(body: object) -> str:
     if not isinstance(body, str):
         raise ValidationError({"body": BODY_REQUIRED})
     body = body.strip()
@@ -55,7 +56,7 @@ def clean_body(body) -> str:
     return body
 
 
-def clean_client_id(client_id) -> str | None:
+def clean_client_id(client_id: object) -> str | None:
     if client_id is None:
         return None
     if (
@@ -67,7 +68,7 @@ def clean_client_id(client_id) -> str | None:
     return client_id
 
 
-def clean_emoji(emoji) -> str:
+def clean_emoji(emoji: object) -> str:
     if (
         not isinstance(emoji, str)
         or not 1 <= len(emoji) <= EMOJI_MAX_LENGTH
@@ -78,7 +79,7 @@ def clean_emoji(emoji) -> str:
     return emoji
 
 
-def _sent_before(*, sender, client_id: str | None) -> Message | None:
+def _sent_before(*, sender: User, client_id: str | None) -> Message | None:
     if client_id is None:
         return None
     return (
@@ -86,7 +87,9 @@ def _sent_before(*, sender, client_id: str | None) -> Message | None:
     )
 
 
-def send_message(*, sender, group_id: int, body, client_id=None) -> tuple[Message, bool]:
+def send_message(
+    *, sender: User, group_id: int, body: object, client_id: object = None
+) -> tuple[Message, bool]:
     """Store a message; returns (message, created). A repeated client_id returns the original.
 
     Raises Http404 when the group does not exist or the sender may not see it (or the client_id
@@ -115,7 +118,7 @@ def send_message(*, sender, group_id: int, body, client_id=None) -> tuple[Messag
     return message, True
 
 
-def _insert_transaction() -> AbstractContextManager:
+def _insert_transaction() -> AbstractContextManager[object]:
     """The insert's transaction. On PostgreSQL the insert is one statement, a transaction of
     its own in autocommit: no BEGIN and COMMIT round trips. Inside a caller's transaction, a
     savepoint, so that a retried client_id does not abort it."""
@@ -125,7 +128,7 @@ def _insert_transaction() -> AbstractContextManager:
 
 
 def _insert_locked(
-    *, sender, group_id: int, body: str, html: str, client_id: str | None
+    *, sender: User, group_id: int, body: str, html: str, client_id: str | None
 ) -> Message:
     """Insert the message as the group's next seq, holding the group's row lock until commit:
     sends to one group commit one after the other, so ids grow in commit order and seq has no
@@ -150,12 +153,12 @@ def _insert_locked(
 def _insert_orm(message: Message) -> bool:
     """Lock, insert and bump the group's counters in three statements. False for a sender who
     is not a member (or a group that does not exist)."""
-    last_seq = (
+    locked = (
         Group.objects.select_for_update(of=("self",))
         .filter(pk=message.group_id, memberships__user=message.sender)
         .values_list("last_seq", flat=True)
     )
-    last_seq = next(iter(last_seq), None)
+    last_seq = next(iter(locked), None)
     if last_seq is None:
         return False
     message.seq = last_seq + 1
@@ -225,7 +228,9 @@ def _require_member(membership: Membership | None) -> Membership:
 
 
 @transaction.atomic
-def message_edit(*, actor, membership: Membership | None, message: Message, body) -> Message:
+def message_edit(
+    *, actor: User, membership: Membership | None, message: Message, body: object
+) -> Message:
     """The sender edits their message; it is rendered again."""
     _require_member(membership)
     if message.sender_id != actor.id:
@@ -241,7 +246,7 @@ def message_edit(*, actor, membership: Membership | None, message: Message, body
 
 
 @transaction.atomic
-def message_delete(*, actor, membership: Membership | None, message: Message) -> Message:
+def message_delete(*, actor: User, membership: Membership | None, message: Message) -> Message:
     """The sender, or an owner or admin, deletes a message: it stays in history as a tombstone."""
     _require_member(membership)
     if message.sender_id != actor.id and not can_moderate_message(membership):
@@ -263,7 +268,9 @@ def message_tombstone(*, message: Message) -> Message:
 
 
 @transaction.atomic
-def reaction_add(*, actor, membership: Membership | None, message: Message, emoji) -> bool:
+def reaction_add(
+    *, actor: User, membership: Membership | None, message: Message, emoji: object
+) -> bool:
     """Returns True when the reaction is new, False when it was already there."""
     _require_member(membership)
     emoji = clean_emoji(emoji)
@@ -276,7 +283,9 @@ def reaction_add(*, actor, membership: Membership | None, message: Message, emoj
 
 
 @transaction.atomic
-def reaction_remove(*, actor, membership: Membership | None, message: Message, emoji) -> None:
+def reaction_remove(
+    *, actor: User, membership: Membership | None, message: Message, emoji: object
+) -> None:
     _require_member(membership)
     emoji = clean_emoji(emoji)
     deleted, _ = Reaction.objects.filter(message=message, user=actor, emoji=emoji).delete()
@@ -284,7 +293,7 @@ def reaction_remove(*, actor, membership: Membership | None, message: Message, e
         events.message_updated_on_commit(message_payload_fresh(message))
 
 
-def mark_read(*, membership: Membership | None, message_id) -> None:
+def mark_read(*, membership: Membership | None, message_id: object) -> None:
     """Advance the caller's read marker to message_id (never backwards)."""
     membership = _require_member(membership)
     if not is_valid_id(message_id):

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.requests import SignedInHttpRequest
 from groups import permissions
 from groups.forms import GroupForm, UserSearchForm
 from groups.models import Group, Membership
@@ -31,7 +32,7 @@ DISCOVER_LIMIT = 20  # public groups offered on home
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: SignedInHttpRequest) -> HttpResponse:
     """The user's conversations (most recent first, with unread counts and the last message),
     public groups to join, and the ways to start a conversation."""
     user = request.user
@@ -47,14 +48,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def conversation(request: HttpRequest, group_id: int) -> HttpResponse:
+def conversation(request: SignedInHttpRequest, group_id: int) -> HttpResponse:
     group, membership = get_group_for_viewer(user=request.user, group_id=group_id)
     return _render_conversation(request, group, membership, MessageForm.fresh())
 
 
 @login_required
 @require_POST
-def message_send(request: HttpRequest, group_id: int) -> HttpResponse:
+def message_send(request: SignedInHttpRequest, group_id: int) -> HttpResponse:
     """The composer without JavaScript: store, then show the conversation at the new message."""
     form = MessageForm(request.POST)
     if form.is_valid():
@@ -74,7 +75,7 @@ def message_send(request: HttpRequest, group_id: int) -> HttpResponse:
 
 
 def _render_conversation(
-    request: HttpRequest,
+    request: SignedInHttpRequest,
     group: Group,
     membership: Membership | None,
     composer: MessageForm,
@@ -121,7 +122,7 @@ def _title(user, group: Group) -> str:
 
 @login_required
 @require_GET
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: SignedInHttpRequest) -> HttpResponse:
     groups = group_payloads(user=request.user, groups=groups_for_user(user=request.user))
     form = SearchForm(request.GET, groups=groups)
     results = []

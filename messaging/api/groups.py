@@ -9,10 +9,10 @@ answers with the payload dicts of messaging.conversations.
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.requests import SignedInRequest
 from accounts.throttles import WriteThrottle
 from core.api import WRITE_ERRORS, error_responses
 from groups import selectors, services
@@ -42,7 +42,7 @@ class GroupListView(APIView):
         parameters=[GroupListQuerySerializer],
         responses={200: GroupListSerializer, **error_responses(400, 401)},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInRequest) -> Response:
         query = GroupListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
@@ -62,7 +62,7 @@ class GroupListView(APIView):
         request=GroupCreateSerializer,
         responses={201: GroupSerializer, **error_responses(400, 401, 429)},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInRequest) -> Response:
         serializer = GroupCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         group = services.group_create(creator=request.user, **serializer.validated_data)
@@ -80,7 +80,7 @@ class GroupDetailView(APIView):
         summary="A group the caller belongs to, or any public group",
         responses={200: GroupSerializer, **error_responses(401, 404)},
     )
-    def get(self, request: Request, group_id: int) -> Response:
+    def get(self, request: SignedInRequest, group_id: int) -> Response:
         group, _ = selectors.get_group_for_viewer(user=request.user, group_id=group_id)
         return Response(group_payload(user=request.user, group=group))
 
@@ -90,7 +90,7 @@ class GroupDetailView(APIView):
         request=GroupUpdateSerializer,
         responses={200: GroupSerializer, **error_responses(*WRITE_ERRORS)},
     )
-    def patch(self, request: Request, group_id: int) -> Response:
+    def patch(self, request: SignedInRequest, group_id: int) -> Response:
         group, _ = selectors.get_group_for_viewer(user=request.user, group_id=group_id)
         serializer = GroupUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -102,7 +102,7 @@ class GroupDetailView(APIView):
         summary="Delete a group and its messages (owner)",
         responses={204: None, **error_responses(401, 403, 404, 429)},
     )
-    def delete(self, request: Request, group_id: int) -> Response:
+    def delete(self, request: SignedInRequest, group_id: int) -> Response:
         group, _ = selectors.get_group_for_viewer(user=request.user, group_id=group_id)
         services.group_delete(actor=request.user, group=group)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -118,7 +118,7 @@ class GroupJoinView(APIView):
         request=None,
         responses={200: GroupSerializer, **error_responses(401, 403, 404, 429)},
     )
-    def post(self, request: Request, group_id: int) -> Response:
+    def post(self, request: SignedInRequest, group_id: int) -> Response:
         group, _ = selectors.get_group_for_viewer(user=request.user, group_id=group_id)
         services.group_join(user=request.user, group=group)
         return Response(group_payload(user=request.user, group=group))
@@ -138,7 +138,7 @@ class DirectView(APIView):
             **error_responses(400, 401, 429),
         },
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInRequest) -> Response:
         serializer = DirectSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         group, created = services.direct_get_or_create(
@@ -160,7 +160,7 @@ class ReadMarkerView(APIView):
         request=ReadMarkerSerializer,
         responses={204: None, **error_responses(*WRITE_ERRORS)},
     )
-    def post(self, request: Request, group_id: int) -> Response:
+    def post(self, request: SignedInRequest, group_id: int) -> Response:
         _, membership = selectors.get_group_for_viewer(user=request.user, group_id=group_id)
         serializer = ReadMarkerSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -7,10 +7,10 @@ selector call and answers with the payload dicts of messaging.payloads, for this
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.requests import SignedInRequest
 from accounts.throttles import WriteThrottle
 from core.api import WRITE_ERRORS, error_responses
 from groups.selectors import get_group_for_viewer
@@ -31,11 +31,11 @@ from ..serializers import (
 )
 
 
-def _message_answer(request: Request, message, status_code: int = status.HTTP_200_OK):
+def _message_answer(request: SignedInRequest, message, status_code: int = status.HTTP_200_OK):
     return Response(for_viewer(message_payload_fresh(message), request.user.id), status=status_code)
 
 
-def _for_viewer(request: Request, payloads: list[dict]) -> list[dict]:
+def _for_viewer(request: SignedInRequest, payloads: list[dict]) -> list[dict]:
     return [for_viewer(payload, request.user.id) for payload in payloads]
 
 
@@ -53,7 +53,7 @@ class GroupMessagesView(APIView):
         parameters=[HistoryQuerySerializer],
         responses={200: MessagePageSerializer, **error_responses(400, 401, 404)},
     )
-    def get(self, request: Request, group_id: int) -> Response:
+    def get(self, request: SignedInRequest, group_id: int) -> Response:
         group, _ = get_group_for_viewer(user=request.user, group_id=group_id)
         query = HistoryQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -71,7 +71,7 @@ class GroupMessagesView(APIView):
             **error_responses(*WRITE_ERRORS),
         },
     )
-    def post(self, request: Request, group_id: int) -> Response:
+    def post(self, request: SignedInRequest, group_id: int) -> Response:
         serializer = MessageSendSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         message, created = services.send_message(
@@ -91,7 +91,7 @@ class MessageDetailView(APIView):
         summary="One message",
         responses={200: MessageSerializer, **error_responses(401, 404)},
     )
-    def get(self, request: Request, message_id: int) -> Response:
+    def get(self, request: SignedInRequest, message_id: int) -> Response:
         message, _ = get_message_for_viewer(user=request.user, message_id=message_id)
         return _message_answer(request, message)
 
@@ -101,7 +101,7 @@ class MessageDetailView(APIView):
         request=MessageEditSerializer,
         responses={200: MessageSerializer, **error_responses(*WRITE_ERRORS)},
     )
-    def patch(self, request: Request, message_id: int) -> Response:
+    def patch(self, request: SignedInRequest, message_id: int) -> Response:
         message, membership = get_message_for_viewer(user=request.user, message_id=message_id)
         serializer = MessageEditSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -115,7 +115,7 @@ class MessageDetailView(APIView):
         summary="Delete a message (its sender; owner, admin): it stays as a tombstone",
         responses={204: None, **error_responses(401, 403, 404, 429)},
     )
-    def delete(self, request: Request, message_id: int) -> Response:
+    def delete(self, request: SignedInRequest, message_id: int) -> Response:
         message, membership = get_message_for_viewer(user=request.user, message_id=message_id)
         services.message_delete(actor=request.user, membership=membership, message=message)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -135,7 +135,7 @@ class ReactionListView(APIView):
             **error_responses(*WRITE_ERRORS),
         },
     )
-    def post(self, request: Request, message_id: int) -> Response:
+    def post(self, request: SignedInRequest, message_id: int) -> Response:
         message, membership = get_message_for_viewer(user=request.user, message_id=message_id)
         serializer = ReactionAddSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -156,7 +156,7 @@ class ReactionDetailView(APIView):
         summary="Take back one's reaction (members)",
         responses={204: None, **error_responses(*WRITE_ERRORS)},
     )
-    def delete(self, request: Request, message_id: int, emoji: str) -> Response:
+    def delete(self, request: SignedInRequest, message_id: int, emoji: str) -> Response:
         message, membership = get_message_for_viewer(user=request.user, message_id=message_id)
         services.reaction_remove(
             actor=request.user, membership=membership, message=message, emoji=emoji
@@ -172,7 +172,7 @@ class SearchView(APIView):
         parameters=[SearchQuerySerializer],
         responses={200: MessageListSerializer, **error_responses(400, 401)},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInRequest) -> Response:
         query = SearchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         messages = search_messages(
