@@ -10,6 +10,6 @@ class ChatConfig(AppConfig):
         process go out through its hub."""
         from core import events
 
-        from .hub import publish_from_thread
+        from .loops import publish_from_thread
 
         events.set_publisher(publish_from_thread)

@@ -22,9 +22,10 @@ from django.http import Http404
 
 from core import events
 
-from . import actions, db, frames, handshake
+from . import actions, completion, db, frames, handshake
 from .frames import FrameError
-from .hub import Hub, get_hub
+from .hub import Hub
+from .loops import get_hub
 from .streams import COMPLETION, HOLD, JOINING, REPLAY, GroupStream
 from .throttles import FrameRate
 
@@ -32,9 +33,6 @@ logger = logging.getLogger(__name__)
 
 HOLD_SECONDS = 1.0  # live message frames wait this long for a `resume` after the handshake
 RESUME_LIMIT = 500  # messages replayed per `resume` frame; then has_more
-COMPLETION_BATCH = 500  # messages fetched per query while completing a gap
-GAP_GRACE_SECONDS = 0.005  # a frame after a gap waits this long for the missing one
-COMPLETION_RETRY_SECONDS = 1.0  # a completion that failed is asked for again after this
 MAX_OUTBOX = 5000  # frames waiting for a client that does not read: then CLOSE_TOO_SLOW
 
 
@@ -97,11 +95,11 @@ class ChatConsumer:
         }
         try:
             self.hub = await get_hub()
-            await self.hub.subscribe((self,), self._layer_groups())
+            await self.hub.subscriptions.subscribe((self,), self._layer_groups())
         except Exception:
             logger.exception("websocket: could not subscribe to the channel layer")
             if self.hub is not None:
-                self.hub.unsubscribe(self, self._layer_groups())
+                self.hub.subscriptions.unsubscribe(self, self._layer_groups())
             await self._refuse(frames.CLOSE_TRY_AGAIN)
             return False
         await self._send({"type": "websocket.accept"})
@@ -133,7 +131,7 @@ class ChatConsumer:
         for task in self._completions.values():
             task.cancel()
         if self.hub is not None:
-            self.hub.unsubscribe(self, self._layer_groups())
+            self.hub.subscriptions.unsubscribe(self, self._layer_groups())
             self.hub.presence.closed(self.user_id, self.streams)
 
     # --- Sending ------------------------------------------------------------------------------
@@ -225,7 +223,7 @@ class ChatConsumer:
             return False
         if task := self._completions.pop(group_id, None):
             task.cancel()
-        self.hub.unsubscribe(self, [events.group_channel(group_id)])
+        self.hub.subscriptions.unsubscribe(self, [events.group_channel(group_id)])
         return True
 
     def release_hold(self) -> None:
@@ -245,22 +243,7 @@ class ChatConsumer:
 
     async def _complete(self, stream: GroupStream) -> None:
         group_id = stream.group_id
-        try:
-            # Most gaps close by themselves a moment later: two sends to one group commit in
-            # order, but their threads may hand them to the event loop the other way round.
-            await asyncio.sleep(GAP_GRACE_SECONDS)
-            stream.send_held()
-            while stream.seen_seq > stream.last_seq and not stream.waiting & REPLAY:
-                upto = min(stream.seen_seq, stream.last_seq + COMPLETION_BATCH)
-                for frame in await self.hub.messages(group_id, stream.last_seq, upto):
-                    stream.sent(frame.seq, frame.text_for(self.user_id))
-                # A seq that is not found no longer exists (its group was deleted).
-                stream.last_seq = max(stream.last_seq, upto)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            logger.exception("websocket: could not complete group %s", group_id)
-            await asyncio.sleep(COMPLETION_RETRY_SECONDS)  # then the stream asks again
+        await completion.complete(stream, self.hub.completions, self.user_id)
         if self.streams.get(group_id) is stream:
             self._completions.pop(group_id, None)
             stream.release(COMPLETION)
@@ -331,8 +314,8 @@ class ChatConsumer:
             stream = self.streams.get(group_id)
             if stream is None:  # removed meanwhile
                 continue
-            if completion := self._completions.get(group_id):
-                await asyncio.wait([completion])
+            if pending := self._completions.get(group_id):
+                await asyncio.wait([pending])
             if budget == 0:
                 has_more = True
                 continue
@@ -354,7 +337,7 @@ class ChatConsumer:
     async def typing(self, frame: dict[str, Any]) -> None:
         group_id = frames.integer(frame, "group")
         self._member_stream(group_id)
-        self.hub.typing(user=self.identity.user, group_id=group_id)
+        self.hub.typists.typing(user=self.identity.user, group_id=group_id)
 
     async def read(self, frame: dict[str, Any]) -> None:
         group_id = frames.integer(frame, "group")

@@ -13,7 +13,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from chat import db
-from chat.hub import close_hub, get_hub
+from chat.loops import close_hub, get_hub
 from chat.tests.frame_helpers import TIMEOUT, FrameHelpers
 from config.asgi import application
 

@@ -43,13 +43,13 @@ class FakeSocket:
 
     async def connect(self, hub) -> FakeSocket:
         self.hub = hub
-        await hub.subscribe((self,), self.layer_groups())
+        await hub.subscriptions.subscribe((self,), self.layer_groups())
         return self
 
     def disconnect(self) -> None:
         """The client went away: the consumer lets go of every group it carries."""
         self.closed_with = self.closed_with or 1000
-        self.hub.unsubscribe(self, self.layer_groups())
+        self.hub.subscriptions.unsubscribe(self, self.layer_groups())
 
     # --- The Socket protocol ------------------------------------------------------------------
 
@@ -73,7 +73,7 @@ class FakeSocket:
     def group_removed(self, group_id: int) -> None:
         if group_id in self.groups:
             self.groups.discard(group_id)
-            self.hub.unsubscribe(self, [events.group_channel(group_id)])
+            self.hub.subscriptions.unsubscribe(self, [events.group_channel(group_id)])
             self.received.append(("removed", group_id))
 
     def close(self, code: int) -> None:

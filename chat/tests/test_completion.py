@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from chat import db
-from chat.hub import get_hub
+from chat.loops import get_hub
 from core import events
 from messaging.models import Message
 from messaging.payloads import message_payload
@@ -84,13 +84,13 @@ async def test_a_frame_that_arrives_just_behind_its_successor_needs_no_database_
     payloads = [await db.run(_payload, message_id) for message_id in ids]
     hub = await get_hub()
     fetches = []
-    fetch = hub.messages
+    fetch = hub.completions.messages
 
     async def counted_fetch(*args):
         fetches.append(args)
         return await fetch(*args)
 
-    monkeypatch.setattr(hub, "messages", counted_fetch)
+    monkeypatch.setattr(hub.completions, "messages", counted_fetch)
 
     # when: the second arrives a moment before the first, as when two database threads hand
     # their sends to the event loop the other way round

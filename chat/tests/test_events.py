@@ -13,7 +13,7 @@ from channels.layers import get_channel_layer
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 
-from chat.hub import close_hub, running_hub, server_loop
+from chat.loops import close_hub, running_hub, server_loop
 from core import events
 from groups import services as group_services
 from groups.selectors import get_membership

@@ -5,7 +5,7 @@ import asyncio
 
 from chat import hub as hub_module
 from chat import presence
-from chat.hub import close_hub, get_hub
+from chat.loops import close_hub, get_hub
 from chat.presence import Presence
 
 

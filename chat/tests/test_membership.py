@@ -11,7 +11,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts import services as accounts
 from chat import actions, db, frames
-from chat.hub import get_hub
+from chat.loops import get_hub
 from chat.tests.doubles import FakeSocket, eventually
 from core import events
 from groups import services as groups
