@@ -9,6 +9,9 @@ class User(AbstractUser):
     """The site's user: Django's own, plus the name shown in conversations."""
 
     display_name = models.CharField(max_length=100, blank=True)
+    is_demo = models.BooleanField(
+        default=False, help_text="Made by seed_demo: demo data touches only these accounts."
+    )
 
     class Meta(AbstractUser.Meta):
         constraints = [

@@ -5,6 +5,10 @@ through the services, so it is exactly what the site itself would have stored. R
 changes nothing: users, groups and memberships are looked up before they are made, and every
 demo message carries a fixed client_id, which the send service answers with the original.
 
+It touches only the demo accounts it made (`User.is_demo`): on a site with real users it
+refuses to run unless told to (`with_real_users`), and then a demo name that a real account
+holds becomes `<name>-demo` for the demo account.
+
 The bulk loader writes rows directly (COPY on PostgreSQL, bulk_create elsewhere) and keeps the
 send service's guarantees by doing what it does: each batch holds the group's row lock, numbers
 seq on from Group.last_seq without gaps (so ids grow with seq), and moves last_seq, last_message
@@ -153,8 +157,17 @@ def demo_step_count() -> int:
     )
 
 
-def seed_demo(*, password: str = DEMO_PASSWORD, progress: Progress = _ignore) -> dict[str, int]:
-    """Create whatever of the demo data is missing; returns how many of each thing it made."""
+class RealUsersPresent(Exception):
+    """The site has accounts that seed_demo did not make."""
+
+
+def seed_demo(
+    *, password: str = DEMO_PASSWORD, progress: Progress = _ignore, with_real_users: bool = False
+) -> dict[str, int]:
+    """Create whatever of the demo data is missing; returns how many of each thing it made.
+    Raises RealUsersPresent on a site with real accounts, unless `with_real_users`."""
+    if not with_real_users and get_user_model().objects.filter(is_demo=False).exists():
+        raise RealUsersPresent
     made = {"users": 0, "groups": 0, "memberships": 0, "messages": 0, "reactions": 0}
     users = {}
     for username, display_name in DEMO_USERS.items():
@@ -182,16 +195,31 @@ def seed_demo(*, password: str = DEMO_PASSWORD, progress: Progress = _ignore) ->
 
 
 def _demo_user(username: str, display_name: str, password: str):
-    user_model = get_user_model()
-    user = user_model.objects.filter(username=username).first()
+    """The demo account of that demo name, made if missing, under the first of `alice`,
+    `alice-demo`, `alice-demo-2`, ... that no real account holds."""
+    user, free_name = _find_demo_user(username)
     if user is not None:
         return user, False
-    return user_model.objects.create_user(
-        username=username,
-        email=f"{username}@example.com",
+    return get_user_model().objects.create_user(
+        username=free_name,
+        email=f"{free_name}@example.com",
         password=password,
         display_name=display_name,
+        is_demo=True,
     ), True
+
+
+def _find_demo_user(username: str):
+    """(the demo account of that demo name or None, the first name free for it)."""
+    user_model = get_user_model()
+    for suffix in ["", "-demo", *(f"-demo-{n}" for n in range(2, 100))]:
+        candidate = username + suffix
+        user = user_model.objects.filter(username__iexact=candidate).first()
+        if user is None:
+            return None, candidate
+        if user.is_demo:
+            return user, candidate
+    raise RealUsersPresent
 
 
 def _demo_group(demo: DemoGroup, users) -> tuple[Group, bool]:
@@ -236,7 +264,7 @@ def _demo_reaction(message: Message, user, emoji: str) -> bool:
 def bench_group(*, name: str = BENCH_GROUP_NAME) -> Group:
     """The public group the bulk loader fills, owned by alice, with every demo user a member
     (the demo users must exist: run `seed_demo` first)."""
-    users = {u.username: u for u in get_user_model().objects.filter(username__in=DEMO_USERS)}
+    users = {demo_name: _find_demo_user(demo_name)[0] for demo_name in DEMO_USERS}
     owner = users["alice"]
     group = Group.objects.filter(kind=Group.Kind.GROUP, name=name, created_by=owner).first()
     if group is None:

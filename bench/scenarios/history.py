@@ -114,7 +114,7 @@ def fill_group(stage: Stage, messages: int) -> int:
     stage.progress(f"history: seed_demo --messages {messages:,} --group-name {name}")
     quiet = ["--no-progress"] if messages < SHOW_PROGRESS_FROM else []
     subprocess.run(
-        [sys.executable, "manage.py", "seed_demo", "--messages", str(messages)]
+        [sys.executable, "manage.py", "seed_demo", "--with-real-users", "--messages", str(messages)]
         + ["--group-name", name, *quiet],
         cwd=ROOT,
         env=stage.server.env,

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from conftest import PASSWORD
 from groups.models import Group, Membership
 from messaging import seeding
 from messaging.models import Message, Reaction
@@ -85,16 +86,37 @@ def test_seed_demo_twice_changes_nothing_the_second_time():
     assert "nothing to add" in out
 
 
-def test_seed_demo_keeps_the_password_of_existing_users(make_user):
-    # given
-    make_user("alice")
+def test_seed_demo_refuses_a_site_with_real_users(make_user):
+    # given: someone signed up for real
+    make_user("bob")
 
     # when
-    seed("--password", "another-long-passphrase-19")
+    with pytest.raises(CommandError, match="--with-real-users"):
+        seed()
 
     # then
-    assert not User.objects.get(username="alice").check_password("another-long-passphrase-19")
-    assert User.objects.get(username="bob").check_password("another-long-passphrase-19")
+    assert list(User.objects.values_list("username", flat=True)) == ["bob"]
+    assert not Group.objects.exists()
+
+
+def test_seed_demo_never_touches_real_accounts_even_when_told_to_run(make_user):
+    # given: a real bob, with his own password
+    bob = make_user("bob")
+
+    # when: told to run anyway, twice
+    seed("--with-real-users", "--password", "another-long-passphrase-19")
+    before = snapshot()
+    seed("--with-real-users")
+
+    # then: the demo's bob is another account; the real one is in nothing and said nothing
+    demo_bob = User.objects.get(username="bob-demo")
+    assert demo_bob.is_demo and not User.objects.get(pk=bob.pk).is_demo
+    assert not Membership.objects.filter(user=bob).exists()
+    assert not Message.objects.filter(sender=bob).exists()
+    assert Membership.objects.filter(user=demo_bob).exists()
+    assert User.objects.get(pk=bob.pk).check_password(PASSWORD)
+    assert demo_bob.check_password("another-long-passphrase-19")
+    assert snapshot() == before
 
 
 def test_seed_demo_shows_its_progress_on_stderr():

@@ -7,6 +7,11 @@ from django.db import connection
 from messaging import seeding
 from messaging.management.progress import ProgressBar
 
+REAL_USERS = (
+    "This site has real accounts: demo data would sit beside them. "
+    "Run with --with-real-users if that is what you want (demo data never touches them)."
+)
+
 
 class Command(BaseCommand):
     help = (
@@ -46,13 +51,34 @@ class Command(BaseCommand):
             metavar="ROWS",
             help="messages per transaction in the bulk load; default: %(default)s",
         )
+        parser.add_argument(
+            "--with-real-users",
+            action="store_true",
+            help="run on a site that has real accounts too (demo data never touches them; a "
+            "demo name a real account holds becomes <name>-demo)",
+        )
         parser.add_argument("--no-progress", action="store_true", help="no progress display")
 
-    def handle(self, *args, password, messages, group_name, batch_size, no_progress, **options):
+    def handle(
+        self,
+        *args,
+        password,
+        messages,
+        group_name,
+        batch_size,
+        with_real_users,
+        no_progress,
+        **options,
+    ):
         if messages < 0 or batch_size < 1:
             raise CommandError("--messages must be 0 or more and --batch-size 1 or more.")
         progress = self._progress("demo data", seeding.demo_step_count(), no_progress)
-        made = seeding.seed_demo(password=password, progress=progress)
+        try:
+            made = seeding.seed_demo(
+                password=password, progress=progress, with_real_users=with_real_users
+            )
+        except seeding.RealUsersPresent:
+            raise CommandError(REAL_USERS) from None
         progress.finish()
         created = ", ".join(f"{count} {name}" for name, count in made.items() if count)
         self.stdout.write(f"Demo data: {created or 'already there, nothing to add'}.")
