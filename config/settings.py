@@ -297,7 +297,9 @@ CONTENT_SECURITY_POLICY = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
     "style-src": ["'self'"],
-    "img-src": ["'self'", "https:", "data:"],
+    # The site's own images only: a message's Markdown image is a link (messaging.rendering),
+    # so no reader's browser loads a picture from a host that would log who read what, when.
+    "img-src": ["'self'", "data:"],
     "connect-src": ["'self'"],
     "object-src": ["'none'"],
     "base-uri": ["'none'"],

@@ -2,22 +2,30 @@
 
 markdown-it escapes raw HTML (html=False); nh3 then keeps only the allowlisted elements and
 attributes, only http(s)/mailto URLs, and adds rel="nofollow noopener noreferrer" to links.
+
+An image in Markdown (`![alt](url)`) becomes a link to it, never an `<img>`: a picture from any
+host would load in every reader's browser and tell that host who read the message, and when
+(a tracking pixel). Pictures people share are attachments, served by the site itself.
 """
 
 import re
+from collections.abc import Sequence
 from functools import cache
+from html import escape
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "strong", "em", "del", "s", "code", "pre", "blockquote",
-    "ul", "ol", "li", "a", "img", "h1", "h2", "h3", "h4", "h5", "h6",
+    "ul", "ol", "li", "a", "h1", "h2", "h3", "h4", "h5", "h6",
     "table", "thead", "tbody", "tr", "th", "td",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
-    "img": {"src", "alt", "title"},
     "ol": {"start"},
     "th": {"align"},
     "td": {"align"},
@@ -29,9 +37,21 @@ LINK_REL = "nofollow noopener noreferrer"
 
 @cache
 def _markdown() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
         ["strikethrough", "table"]
     )
+    md.add_render_rule("image", _image_as_link)
+    return md
+
+
+def _image_as_link(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """`![alt](url)` as `<a href="url">alt</a>` (the URL itself when there is no alt text)."""
+    token = tokens[idx]
+    src = str(token.attrGet("src") or "")
+    text = renderer.renderInlineAsText(token.children or [], options, env) or src
+    return f'<a href="{escape(src)}">{escape(text)}</a>'
 
 
 def sanitize_html(html: str) -> str:

@@ -193,7 +193,8 @@ def test_the_checker_sees_what_the_sanitizer_removes():
         "attribute style on <a>",
         "link without rel='nofollow noopener noreferrer'",
         "element <svg>",
-        "URL 'data:x' on <img>",
+        "element <img>",
+        "attribute src on <img>",
     ]
 
 
@@ -244,14 +245,6 @@ def test_links_keep_safe_urls_and_get_rel(body, href):
     assert attributes == {"href": href, "rel": LINK_REL}
 
 
-def test_images_keep_https_sources():
-    # when
-    html = render_markdown('![a cat](https://example.com/cat.png "Cat")')
-
-    # then
-    assert html == '<p><img src="https://example.com/cat.png" alt="a cat" title="Cat"></p>'
-
-
 # --- The plain-prose shortcut -----------------------------------------------------------------
 
 PROSE_ALPHABET = "abcXYZ éßЖ中ا 019 ,.?!:;()/%'-"
@@ -292,3 +285,32 @@ def test_the_shortcut_agrees_with_the_renderer_on_random_bodies():
     # then: whichever path a body took, the HTML is the full renderer's
     assert rendered == [render_markdown_fully(body) for body in bodies]
     assert sum(bool(PLAIN_PROSE.fullmatch(body)) for body in bodies) > 1000  # shortcut taken
+
+
+@pytest.mark.parametrize(
+    ("body", "html"),
+    [
+        (
+            "![](https://any.host/x.png)",
+            '<p><a href="https://any.host/x.png" rel="nofollow noopener noreferrer">'
+            "https://any.host/x.png</a></p>",
+        ),
+        (
+            "look: ![a *cat*](https://e.com/c.png)",
+            '<p>look: <a href="https://e.com/c.png" rel="nofollow noopener noreferrer">'
+            "a cat</a></p>",
+        ),
+        (
+            "![x][pic]\n\n[pic]: https://e.com/p.gif",
+            '<p><a href="https://e.com/p.gif" rel="nofollow noopener noreferrer">x</a></p>',
+        ),
+    ],
+)
+def test_an_image_from_anywhere_is_a_link_never_a_picture_that_loads(body, html):
+    # (a picture from any host is a tracking pixel: it tells that host who read the message)
+    assert render_markdown(body) == html
+    assert "<img" not in render_markdown_fully(body)
+
+
+def test_the_policy_lets_pages_load_only_the_sites_own_images(settings):
+    assert settings.CONTENT_SECURITY_POLICY["img-src"] == ["'self'", "data:"]
