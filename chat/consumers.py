@@ -1,13 +1,15 @@
-"""One websocket: the handshake, the client frames, and what the hub hands over to send.
+"""One websocket: the handshake, the outbox, and what the hub hands over to send.
 
 A plain ASGI application rather than a Channels consumer class: a Channels consumer takes a
 channel of the layer per socket and a thread hop per frame (`aclose_old_connections`), which
 is exactly the cost the hub (chat/hub.py) removes. The shape is the tutorial's all the same:
-authorize and subscribe before `accept()`, let go on disconnect, one method per frame type,
-database work through the services in a thread pool (chat/db.py).
+authorize and subscribe before `accept()`, let go on disconnect, one method per frame type
+(`ClientFrames`, chat/handlers.py), database work through the services in a thread pool
+(chat/db.py).
 
-Frames leave through an outbox that one short-lived task drains, so the hub never waits for a
-socket. Client frames are handled one at a time, in order.
+The consumer is the hub's `Socket` (chat/sockets.py). Frames leave through an outbox that one
+short-lived task drains, so the hub never waits for a socket. Client frames are handled one at
+a time, in order.
 """
 
 from __future__ import annotations
@@ -17,26 +19,22 @@ import logging
 from collections import deque
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-
 from core import events
 
-from . import actions, completion, db, frames, handshake
-from .frames import FrameError
+from . import completion, db, frames, handshake
+from .handlers import ClientFrames
 from .hub import Hub
 from .loops import get_hub
-from .streams import COMPLETION, HOLD, JOINING, REPLAY, GroupStream
+from .streams import COMPLETION, HOLD, JOINING, GroupStream
 from .throttles import FrameRate
 
 logger = logging.getLogger(__name__)
 
 HOLD_SECONDS = 1.0  # live message frames wait this long for a `resume` after the handshake
-RESUME_LIMIT = 500  # messages replayed per `resume` frame; then has_more
 MAX_OUTBOX = 5000  # frames waiting for a client that does not read: then CLOSE_TOO_SLOW
 
 
-class ChatConsumer:
+class ChatConsumer(ClientFrames):
     @classmethod
     def as_asgi(cls):
         async def app(scope, receive, send):
@@ -174,9 +172,6 @@ class ChatConsumer:
         finally:
             self._writer = None
 
-    def error(self, error: FrameError) -> None:
-        self.push(frames.error(error.code, error.detail, error.client_id))
-
     # --- What the hub hands over --------------------------------------------------------------
 
     def message_frame(self, frame: frames.MessageFrame) -> None:
@@ -247,125 +242,3 @@ class ChatConsumer:
         if self.streams.get(group_id) is stream:
             self._completions.pop(group_id, None)
             stream.release(COMPLETION)
-
-    # --- Client frames ------------------------------------------------------------------------
-
-    async def receive(self, text: str | None) -> None:
-        if self._closing:
-            return
-        allowed = self.rate.allow()
-        if not allowed and self.rate.flooding():
-            self.close(frames.CLOSE_FLOOD)
-            return
-        client_id = None
-        try:
-            frame = frames.decode(text)
-            kind = frame["type"]
-            if kind == "message.send":
-                client_id = frame.get("client_id")
-            if not allowed:
-                raise FrameError(frames.RATE_LIMITED, frames.SLOW_DOWN, client_id)
-            handler = self.HANDLERS.get(kind)
-            if handler is None:
-                raise FrameError(frames.UNKNOWN_TYPE, frames.UNKNOWN_FRAME_TYPE)
-            if kind != "resume":
-                self.release_hold()
-            await handler(self, frame)
-        except FrameError as refused:
-            self.release_hold()
-            self.error(refused)
-        except Exception:
-            logger.exception("websocket: a frame failed: %.200r", text)
-            self.release_hold()
-            self.error(FrameError(frames.SERVER_ERROR, frames.UNEXPECTED, client_id))
-
-    def _member_stream(self, group_id: int) -> GroupStream:
-        stream = self.streams.get(group_id)
-        if stream is None:
-            raise FrameError(frames.NOT_A_MEMBER, frames.NOT_MEMBER_OF_GROUP)
-        return stream
-
-    async def send_message(self, frame: dict[str, Any]) -> None:
-        client_id = frame.get("client_id")
-        group_id = frames.integer(frame, "group", client_id)
-        try:
-            ack = await db.run(
-                actions.send,
-                user=self.identity.user,
-                group_id=group_id,
-                body=frame.get("body"),
-                client_id=client_id,
-            )
-        except (Http404, PermissionDenied):
-            raise FrameError(frames.NOT_A_MEMBER, frames.NOT_MEMBER_OF_GROUP, client_id) from None
-        except ValidationError as invalid:
-            raise FrameError(frames.INVALID, " ".join(invalid.messages), client_id) from None
-        self.push(ack)
-
-    async def resume(self, frame: dict[str, Any]) -> None:
-        cursors = frames.cursors(frame)
-        for group_id in cursors:
-            self._member_stream(group_id)
-        for group_id in cursors:
-            self.streams[group_id].wait(REPLAY)
-        self.release_hold()
-        budget, has_more = RESUME_LIMIT, False
-        for group_id, after_id in cursors.items():
-            stream = self.streams.get(group_id)
-            if stream is None:  # removed meanwhile
-                continue
-            if pending := self._completions.get(group_id):
-                await asyncio.wait([pending])
-            if budget == 0:
-                has_more = True
-                continue
-            page = await db.run(actions.replay, group_id=group_id, after_id=after_id, limit=budget)
-            if self.streams.get(group_id) is not stream:
-                continue
-            for payload in page.payloads:
-                self.push(frames.MessageFrame(events.MESSAGE_NEW, payload).text_for(self.user_id))
-            budget -= len(page.payloads)
-            last_replayed = page.payloads[-1]["seq"] if page.payloads else 0
-            if page.has_more:
-                has_more = True
-                stream.position(last_replayed)
-            else:
-                stream.position(max(last_replayed, page.last_seq))
-                stream.release(REPLAY)
-        self.push(frames.encode({"type": "resume.done", "has_more": has_more}))
-
-    async def typing(self, frame: dict[str, Any]) -> None:
-        group_id = frames.integer(frame, "group")
-        self._member_stream(group_id)
-        self.hub.typists.typing(user=self.identity.user, group_id=group_id)
-
-    async def read(self, frame: dict[str, Any]) -> None:
-        group_id = frames.integer(frame, "group")
-        message_id = frames.integer(frame, "message_id")
-        try:
-            await db.run(
-                actions.read, user=self.identity.user, group_id=group_id, message_id=message_id
-            )
-        except (Http404, PermissionDenied):
-            raise FrameError(frames.NOT_A_MEMBER, frames.NOT_MEMBER_OF_GROUP) from None
-        except ValidationError as invalid:
-            raise FrameError(frames.INVALID, " ".join(invalid.messages)) from None
-
-    async def ping(self, frame: dict[str, Any]) -> None:
-        self.push(frames.encode({"type": "pong"}))
-
-    async def presence_get(self, frame: dict[str, Any]) -> None:
-        group_id = frames.integer(frame, "group")
-        self._member_stream(group_id)
-        member_ids = await db.run(actions.group_member_ids, group_id=group_id)
-        online = await self.hub.presence.online(member_ids)
-        self.push(frames.encode({"type": "presence.state", "group": group_id, "online": online}))
-
-    HANDLERS = {
-        "message.send": send_message,
-        "resume": resume,
-        "typing": typing,
-        "read": read,
-        "ping": ping,
-        "presence.get": presence_get,
-    }

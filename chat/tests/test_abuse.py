@@ -93,7 +93,7 @@ async def test_an_unexpected_failure_is_an_error_frame_and_logged(
     socket = await connect(member)
 
     # when
-    with caplog.at_level(logging.ERROR, logger="chat.consumers"):
+    with caplog.at_level(logging.ERROR, logger="chat.handlers"):
         await socket.send(
             {"type": "message.send", "group": group.id, "body": "hi", "client_id": "c"}
         )

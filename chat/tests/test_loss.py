@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from rest_framework.authtoken.models import Token
 
-from chat import consumers, db
+from chat import db, handlers
 from messaging.models import Message
 
 from .live import LiveSocket, Servers, needs_postgres_and_redis
@@ -38,7 +38,7 @@ async def test_in_process_reader_that_drops_and_resumes_gets_every_message_once(
     connect, crowd, monkeypatch
 ):
     # given: a small replay cap, so that resumes also go through has_more
-    monkeypatch.setattr(consumers, "RESUME_LIMIT", 7)
+    monkeypatch.setattr(handlers, "RESUME_LIMIT", 7)
     random.seed(4)
     senders = [await connect(user) for user in crowd.senders]
     reader = ResumingReader(

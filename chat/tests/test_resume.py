@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from chat import consumers, db, frames
+from chat import db, frames, handlers
 from messaging.services import send_message
 
 
@@ -53,7 +53,7 @@ async def test_resume_of_an_up_to_date_client_replays_nothing(connect, pair):
 
 async def test_resume_is_capped_and_has_more_until_the_follow_up(connect, pair, monkeypatch):
     # given: a cap of 3 and five messages missed
-    monkeypatch.setattr(consumers, "RESUME_LIMIT", 3)
+    monkeypatch.setattr(handlers, "RESUME_LIMIT", 3)
     ids = await db.run(_send_many, sender=pair.sender, group_id=pair.group.id, count=5)
     reader = await connect(pair.reader)
     await reader.send({"type": "resume", "groups": {str(pair.group.id): 0}})
