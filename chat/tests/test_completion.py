@@ -1,11 +1,14 @@
 """Frames the channel layer lost, reordered or repeated are completed from the database: per
-group, message.new frames arrive in id order, each once, without a gap the server could know."""
+group, message.new frames arrive in id order, each once, without a gap the server could know;
+sockets that miss the same messages share one query."""
 
+import asyncio
+import time
 from types import SimpleNamespace
 
 import pytest
 
-from chat import db
+from chat import actions, db
 from chat.loops import get_hub
 from core import events
 from messaging.models import Message
@@ -101,3 +104,32 @@ async def test_a_frame_that_arrives_just_behind_its_successor_needs_no_database_
     got = [await reader.receive() for _ in range(2)]
     assert [frame["message"]["id"] for frame in got] == ids
     assert fetches == []
+
+
+async def test_sockets_that_miss_the_same_messages_share_one_query(hub, monkeypatch):
+    # given: a slow read of the missing messages
+    queries = []
+
+    def messages_by_seq(**range_):
+        queries.append(range_)
+        time.sleep(0.05)
+        return [_row(seq) for seq in range(range_["after_seq"] + 1, range_["upto_seq"] + 1)]
+
+    monkeypatch.setattr(actions, "messages_by_seq", messages_by_seq)
+
+    # when: three sockets miss seq 3 to 5 of group 9 at once, a fourth misses 3 to 4
+    results = await asyncio.gather(
+        *[hub.completions.messages(9, 2, 5) for _ in range(3)], hub.completions.messages(9, 2, 4)
+    )
+
+    # then
+    assert queries == [
+        {"group_id": 9, "after_seq": 2, "upto_seq": 5},
+        {"group_id": 9, "after_seq": 2, "upto_seq": 4},
+    ]
+    assert [[frame.seq for frame in frames_] for frames_ in results] == [[3, 4, 5]] * 3 + [[3, 4]]
+    assert results[0] is results[1]
+
+
+def _row(seq: int) -> dict:
+    return {"id": seq, "group": 9, "seq": seq, "reactions": []}

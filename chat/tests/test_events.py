@@ -13,7 +13,6 @@ from channels.layers import get_channel_layer
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 
-from chat.loops import close_hub, running_hub, server_loop
 from core import events
 from groups import services as group_services
 from groups.selectors import get_membership
@@ -309,25 +308,3 @@ async def test_nothing_is_published_for_a_refused_write(listen, cast):
     # then: the first event is the edit; the refused delete published nothing
     event = await group.next()
     assert (event["message"]["body"], event["message"]["deleted"]) == ("edited", False)
-
-
-async def test_a_sync_caller_publishes_through_a_hub_it_starts_on_the_loop_it_came_from():
-    # given: no hub on this loop yet; a channel listening to a layer group
-    layer = get_channel_layer()
-    channel = await layer.new_channel()
-    await layer.group_add("test.sync-publish", channel)
-    loop = asyncio.get_running_loop()
-    event = {"type": "test.ping", "text": "from a sync view"}
-    assert running_hub() is None
-
-    try:
-        # when: sync code run for this loop (as Django runs a sync view) publishes
-        assert await sync_to_async(server_loop)() is loop
-        await sync_to_async(events.publish_rollback_unsafe)("test.sync-publish", event)
-
-        # then
-        assert await asyncio.wait_for(layer.receive(channel), TIMEOUT) == event
-        assert running_hub().loop is loop
-    finally:
-        await close_hub()
-        await layer.group_discard("test.sync-publish", channel)
