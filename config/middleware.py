@@ -10,8 +10,11 @@ from __future__ import annotations
 import time
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.http import HttpResponse
 from django.utils.deprecation import MiddlewareMixin
 from whitenoise.middleware import WhiteNoiseMiddleware
+
+from .exceptions import RETRY_AFTER_SECONDS, UNAVAILABLE, database_unavailable
 
 
 class StaticFilesMiddleware(WhiteNoiseMiddleware):
@@ -52,4 +55,16 @@ class ServerTimingMiddleware(MiddlewareMixin):
         start = getattr(request, "_server_timing_start", None)
         if start is not None:
             response["Server-Timing"] = f"app;dur={(time.perf_counter() - start) * 1000:.2f}"
+        return response
+
+
+class DatabaseUnavailableMiddleware(MiddlewareMixin):
+    """A page whose database cannot be reached answers 503 with Retry-After, not 500 (the REST
+    API does the same in config.exceptions)."""
+
+    def process_exception(self, request, exception):
+        if not database_unavailable(exception):
+            return None
+        response = HttpResponse(UNAVAILABLE, status=503, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response

@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.middleware.DatabaseUnavailableMiddleware",
 ]
 if SERVER_TIMING:  # outermost, so it covers every other middleware
     MIDDLEWARE.insert(0, "config.middleware.ServerTimingMiddleware")
@@ -127,8 +128,11 @@ if DATABASE_URL:
             "pool": {
                 "min_size": env_int("DJANGO_DB_POOL_MIN", 2),
                 "max_size": DB_POOL_MAX,
-                "timeout": env_int("DJANGO_DB_POOL_TIMEOUT", 10),
+                # Seconds a request waits for a connection: then 503 with Retry-After (the
+                # contract: a database that does not answer is said so within 2 s).
+                "timeout": env_int("DJANGO_DB_POOL_TIMEOUT", 2),
             },
+            "connect_timeout": env_int("DJANGO_DB_CONNECT_TIMEOUT", 2),
         }
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = env_int("DJANGO_CONN_MAX_AGE", 60)
