@@ -1,4 +1,4 @@
-"""chat.events as the services use it: what each write publishes, on which channel-layer group,
+"""core.events as the services use it: what each write publishes, on which channel-layer group,
 after commit, and that every event survives the configured layer (in memory, or msgpack through
 Redis) and a JSON round trip. Nothing is published for a write that rolls back or is refused.
 
