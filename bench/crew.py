@@ -17,7 +17,7 @@ import asyncio
 import multiprocessing
 import queue
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,7 +51,7 @@ class Sync:
         await asyncio.to_thread(self.stop_event.wait)
 
 
-Worker = Callable[[Any, Sync], Awaitable[Any]]
+Worker = Callable[[Any, Sync], Coroutine[Any, Any, Any]]  # an async def
 
 
 def _run_worker(worker: Worker, spec: Any, sync: Sync, results: Any) -> None:
@@ -89,7 +89,8 @@ class Crew:
         self._results: dict[int, tuple[str, Any]] = {}
 
     @property
-    def pids(self) -> list[int]:
+    def pids(self) -> list[int | None]:
+        """The load processes' ids; None for a process not started yet (outside `with`)."""
         return [process.pid for process in self.processes]
 
     def __enter__(self) -> Crew:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from bench import plots
@@ -59,7 +60,7 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def _section(title: str, method: str, table: str, images: list[tuple[str, str]] = ()) -> str:
+def _section(title: str, method: str, table: str, images: Sequence[tuple[str, str]] = ()) -> str:
     pictures = "".join(f"\n![{alt}]({image})" for alt, image in images)
     return f"## {title}\n\n{method}\n\n{table}\n{pictures}\n"
 
@@ -126,7 +127,8 @@ def _other_load(c: Conditions) -> str:
         f"CPU in per cent of one core ({100 * c.cpu_count}% = all cores busy): "
         f"{c.busy_before_percent:.0f}% busy just before the run (other processes)"
     )
-    if c.busy_during_percent is not None:
+    # Both are set together, by Conditions.finish.
+    if c.busy_during_percent is not None and c.own_during_percent is not None:
         others = c.busy_during_percent - c.own_during_percent
         text += (
             f"; {c.busy_during_percent:.0f}% during it, of which {c.own_during_percent:.0f}% "

@@ -39,8 +39,8 @@ def summary_rows(results: Results) -> list[Row]:
     rows = [
         Row(f"{name}: did not finish", error, "", False) for name, error in results.failed.items()
     ]
-    if (result := results.fanout) is not None:
-        best, lossless = result.best, result.best_lossless
+    if (fanout_result := results.fanout) is not None:
+        best, lossless = fanout_result.best, fanout_result.best_lossless
         rows.append(
             Row(
                 "1. fan-out: deliveries/s, 0 lost, p99 <= 50 ms",
@@ -64,47 +64,49 @@ def summary_rows(results: Results) -> list[Row]:
         rows.append(
             Row(
                 "1. fan-out: every acknowledged message stored",
-                f"{result.stored:,} stored, {result.acked:,} acked, {result.sent:,} sent",
+                f"{fanout_result.stored:,} stored, {fanout_result.acked:,} acked, "
+                f"{fanout_result.sent:,} sent",
                 "every acked one",
-                result.stored >= result.acked,
+                fanout_result.stored >= fanout_result.acked,
             )
         )
-    if (result := results.large) is not None:
+    if (large_result := results.large) is not None:
         rows.append(
             Row(
-                f"2. large group ({result.members:,}): until the last member",
-                f"{_p(result.until_last)}, {result.lost} lost",
+                f"2. large group ({large_result.members:,}): until the last member",
+                f"{_p(large_result.until_last)}, {large_result.lost} lost",
                 "p99 <= 100 ms",
-                result.ok,
+                large_result.ok,
             )
         )
-    if (result := results.idle) is not None:
-        failed = f", {result.failures} failed to open" if result.failures else ""
+    if (idle_result := results.idle) is not None:
+        failed = f", {idle_result.failures} failed to open" if idle_result.failures else ""
         rows.append(
             Row(
-                f"3. idle ({result.sockets:,} sockets): memory each",
-                f"{result.kib_per_socket:.1f} KiB{failed}",
+                f"3. idle ({idle_result.sockets:,} sockets): memory each",
+                f"{idle_result.kib_per_socket:.1f} KiB{failed}",
                 "<= 50 KiB",
-                result.kib_per_socket <= idle.KIB_PER_SOCKET_TARGET and not result.failures,
+                idle_result.kib_per_socket <= idle.KIB_PER_SOCKET_TARGET
+                and not idle_result.failures,
             )
         )
         rows.append(
             Row(
                 "3. idle: server CPU",
-                f"{result.cpu_percent:.1f}% of a core",
+                f"{idle_result.cpu_percent:.1f}% of a core",
                 "<= 10%",
-                result.cpu_percent <= idle.CPU_PERCENT_TARGET,
+                idle_result.cpu_percent <= idle.CPU_PERCENT_TARGET,
             )
         )
-    if (result := results.storm) is not None:
-        until = result.all_subscribed_seconds
+    if (storm_result := results.storm) is not None:
+        until = storm_result.all_subscribed_seconds
         rows.append(
             Row(
-                f"4. connect storm ({result.sockets:,} at once)",
-                f"{result.failures} failed; all subscribed in "
+                f"4. connect storm ({storm_result.sockets:,} at once)",
+                f"{storm_result.failures} failed; all subscribed in "
                 + (f"{until:.2f} s" if until is not None else "n/a"),
                 "0 failures",
-                result.ok,
+                storm_result.ok,
             )
         )
     for item in results.history or []:
@@ -119,8 +121,8 @@ def summary_rows(results: Results) -> list[Row]:
                 )
             )
     rows.extend(_history_growth_rows(results.history or []))
-    if (result := results.rest) is not None:
-        at_target = result.at_target_rate
+    if (rest_result := results.rest) is not None:
+        at_target = rest_result.at_target_rate
         rows.append(
             Row(
                 "6. REST send at 200 requests/s",
@@ -129,7 +131,7 @@ def summary_rows(results: Results) -> list[Row]:
                 at_target.meets_targets if at_target else None,
             )
         )
-        highest = result.highest_sustained
+        highest = rest_result.highest_sustained
         rows.append(
             Row(
                 "6. REST send: highest sustained rate",
@@ -141,9 +143,9 @@ def summary_rows(results: Results) -> list[Row]:
         rows.append(
             Row(
                 "6. REST send: messages stored",
-                f"{result.stored:,} of {result.created:,} created",
+                f"{rest_result.stored:,} of {rest_result.created:,} created",
                 "all",
-                result.stored == result.created,
+                rest_result.stored == rest_result.created,
             )
         )
     return rows

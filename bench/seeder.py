@@ -5,6 +5,7 @@ import json
 import sqlite3
 import sys
 from dataclasses import asdict
+from typing import TYPE_CHECKING, cast
 
 import django
 
@@ -18,6 +19,9 @@ from rest_framework.authtoken.models import Token  # noqa: E402
 
 from bench.seed import Plan, Seeded  # noqa: E402
 from groups.models import Group, Membership  # noqa: E402
+
+if TYPE_CHECKING:
+    from django.db.backends.postgresql.base import DatabaseWrapper as PostgreSQLWrapper
 
 RUN_GROUP_PREFIX = "bench-run"
 USERNAME = "bench{:05d}"
@@ -63,11 +67,12 @@ def create_group(name: str, member_ids: list[int]) -> int:
 
 def describe_backends() -> tuple[str, str]:
     if connection.vendor == "postgresql":
-        version = connection.pg_version
+        version = cast("PostgreSQLWrapper", connection).pg_version
         database = f"PostgreSQL {version // 10000}.{version % 10000}"
     else:
         database = f"SQLite {sqlite3.sqlite_version}"
-    return database, settings.CHANNEL_LAYERS["default"]["BACKEND"]
+    # str(): mypy infers the setting from both of its branches, as a Collection[str]
+    return database, str(settings.CHANNEL_LAYERS["default"]["BACKEND"])
 
 
 @transaction.atomic

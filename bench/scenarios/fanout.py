@@ -159,29 +159,32 @@ class Receiver:
         self.report.last_delivery = max(self.report.last_delivery or now, now)
 
 
-async def send_at_rate(socket, member: Member, spec: StepSpec, start: float, report) -> None:
+async def send_at_rate(
+    socket, member: Member, sender: int, spec: StepSpec, start: float, report
+) -> None:
+    """`sender` is `member.sender`, for a member who sends."""
     interval = 1 / spec.rate_per_sender
     # Senders start spread over one interval, not in lockstep.
-    first = start + interval * ((member.sender * 0.618) % 1)
+    first = start + interval * ((sender * 0.618) % 1)
     number = 0
     while (scheduled := first + number * interval) < start + spec.seconds:
         delay = scheduled - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
-        client_id = f"{spec.tag}.{member.sender}.{number}.{int(scheduled * 1e6)}"
+        client_id = f"{spec.tag}.{sender}.{number}.{int(scheduled * 1e6)}"
         await socket.send(
             json.dumps(
                 {
                     "type": "message.send",
                     "group": member.group,
-                    "body": f"fan-out message {number} from sender {member.sender}",
+                    "body": f"fan-out message {number} from sender {sender}",
                     "client_id": client_id,
                 }
             )
         )
         report.send_lags.append(time.monotonic() - scheduled)
         number += 1
-    report.sent[member.sender] = number
+    report.sent[sender] = number
 
 
 async def first_frame(socket) -> None:
@@ -201,7 +204,7 @@ async def worker(spec: StepSpec, sync: Sync) -> WorkerReport:
     report.first_send = start
     await asyncio.gather(
         *(
-            send_at_rate(socket, member, spec, start, report)
+            send_at_rate(socket, member, member.sender, spec, start, report)
             for member, socket in zip(spec.members, sockets, strict=True)
             if member.sender is not None
         )

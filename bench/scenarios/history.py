@@ -55,6 +55,7 @@ class PageResult:
             self.wrong_pages == 0
             and measured.p50 is not None
             and measured.p50 <= P50_TARGET_MS
+            and measured.p99 is not None  # None together with p50: no requests
             and measured.p99 <= P99_TARGET_MS
         )
 

@@ -119,10 +119,13 @@ def run(stage: Stage) -> LargeGroupResult:
     members = sizes.large_members
     accounts = [stage.account(index) for index in range(members)]
     processes = sizes.load_processes
+    group = stage.seeded.large_group
+    if group is None:  # the seed makes it whenever sizes.large_members > 0
+        raise RuntimeError("the seed made no large group (large_members is 0)")
     specs = [
         Spec(
             accounts=accounts[index::processes],
-            group=stage.seeded.large_group,
+            group=group,
             tag=f"{stage.run_id}.large",
             messages=sizes.large_messages,
             members=members,

@@ -55,6 +55,7 @@ class StepResult:
             self.sustained
             and self.latency.p50 is not None
             and self.latency.p50 <= P50_TARGET_MS
+            and self.latency.p99 is not None  # None together with p50: no requests
             and self.latency.p99 <= P99_TARGET_MS
         )
 
