@@ -20,6 +20,7 @@ NOT_A_MEMBER = "not_a_member"
 TOO_LARGE = "too_large"
 RATE_LIMITED = "rate_limited"
 SERVER_ERROR = "server_error"
+UNAVAILABLE = "unavailable"  # the database does not answer: resend with the same client_id
 
 NOT_AN_OBJECT = "A frame is a JSON object with a string `type`."
 BINARY_FRAME = "Frames are JSON text, not binary."
@@ -28,6 +29,8 @@ UNKNOWN_FRAME_TYPE = "Unknown frame type."
 NOT_MEMBER_OF_GROUP = "You are not a member of that group."
 SLOW_DOWN = "Too many frames: slow down."
 UNEXPECTED = "Something went wrong; the frame was not processed."
+NOT_UNICODE = "Text must be valid Unicode (a lone surrogate such as \\ud800 is not)."
+UNAVAILABLE_NOW = "The server cannot store this now; send it again with the same client_id."
 MUST_BE_INTEGER = "`{field}` must be an integer id."
 MUST_BE_CURSORS = "`groups` maps group ids to the last message id seen (0 for none)."
 
@@ -35,7 +38,9 @@ MUST_BE_CURSORS = "`groups` maps group ids to the last message id seen (0 for no
 CLOSE_UNAUTHENTICATED = 4401  # no valid credentials, or they were revoked
 CLOSE_TOO_SLOW = 4408  # the client did not read its frames
 CLOSE_FLOOD = 4429  # kept sending after its frames were refused
-CLOSE_TRY_AGAIN = 1013  # the server could not subscribe the socket; reconnect later
+# The server cannot serve the socket now (channel layer unreachable, overloaded): reconnect after
+# a random delay. Not 1013, which daphne does not let a server send (the client sees 1011).
+CLOSE_TRY_AGAIN = 4013
 
 
 class FrameError(Exception):
@@ -68,11 +73,32 @@ def decode(text: str | None) -> dict[str, Any]:
         raise FrameError(TOO_LARGE, FRAME_TOO_LARGE.format(limit=limit))
     try:
         frame = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than Python recurses
         raise FrameError(INVALID_JSON, NOT_AN_OBJECT) from None
     if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
         raise FrameError(INVALID_JSON, NOT_AN_OBJECT)
+    if "\\u" in text and not _encodable(frame):
+        raise FrameError(INVALID, NOT_UNICODE)
     return frame
+
+
+def _encodable(value: Any) -> bool:
+    """Whether every string in the decoded frame is valid Unicode: a JSON `\\ud800` escape
+    decodes to a lone surrogate, which no reply or database can hold as UTF-8."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode()
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return True
 
 
 def integer(frame: dict[str, Any], field: str, client_id: Any = None) -> int:
