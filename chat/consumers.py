@@ -103,6 +103,7 @@ class ChatConsumer(ClientFrames):
         await self._send({"type": "websocket.accept"})
         self._accepted = True
         self._hold_timer = asyncio.get_running_loop().call_later(HOLD_SECONDS, self.release_hold)
+        assert self.hub.presence is not None  # get_hub returns a started hub
         self.hub.presence.opened(self.user_id, self.streams)
         self._start_writer()
         return True
@@ -118,6 +119,7 @@ class ChatConsumer(ClientFrames):
             pass
 
     def _layer_groups(self) -> list[str]:
+        assert self.user_id is not None  # called once connect has the user
         return [events.user_channel(self.user_id)] + [
             events.group_channel(group_id) for group_id in self.streams
         ]
@@ -130,6 +132,8 @@ class ChatConsumer(ClientFrames):
             task.cancel()
         if self.hub is not None:
             self.hub.subscriptions.unsubscribe(self, self._layer_groups())
+            # A hub is set only once connect had the user, and only a started one.
+            assert self.hub.presence is not None and self.user_id is not None
             self.hub.presence.closed(self.user_id, self.streams)
 
     # --- Sending ------------------------------------------------------------------------------
@@ -178,6 +182,7 @@ class ChatConsumer(ClientFrames):
         stream = self.streams.get(frame.group_id)
         if stream is None:
             return
+        assert self.user_id is not None  # a socket with streams has connected
         if frame.kind == events.MESSAGE_NEW:
             if frame.seq > stream.last_seq:  # (else a duplicate: not even encoded)
                 stream.message_new(frame.seq, frame.text_for(self.user_id))
@@ -218,6 +223,7 @@ class ChatConsumer(ClientFrames):
             return False
         if task := self._completions.pop(group_id, None):
             task.cancel()
+        assert self.hub is not None  # a socket with streams has connected
         self.hub.subscriptions.unsubscribe(self, [events.group_channel(group_id)])
         return True
 
@@ -238,6 +244,7 @@ class ChatConsumer(ClientFrames):
 
     async def _complete(self, stream: GroupStream) -> None:
         group_id = stream.group_id
+        assert self.hub is not None and self.user_id is not None  # streams come after connect
         await completion.complete(stream, self.hub.completions, self.user_id)
         if self.streams.get(group_id) is stream:
             self._completions.pop(group_id, None)

@@ -32,7 +32,8 @@ RESUME_LIMIT = 500  # messages replayed per `resume` frame; then has_more
 
 
 class ClientFrames:
-    # The consumer's state that the frames use (chat/consumers.py sets it).
+    # The consumer's state that the frames use (chat/consumers.py sets it). The frames are read
+    # only once connect has set identity, user_id and a started hub: the asserts say so.
     identity: Identity | None
     user_id: int | None
     hub: Hub | None
@@ -90,6 +91,7 @@ class ClientFrames:
     async def send_message(self, frame: dict[str, Any]) -> None:
         client_id = frame.get("client_id")
         group_id = frames.integer(frame, "group", client_id)
+        assert self.identity is not None
         try:
             ack = await db.run(
                 actions.send,
@@ -124,6 +126,7 @@ class ClientFrames:
             page = await db.run(actions.replay, group_id=group_id, after_id=after_id, limit=budget)
             if self.streams.get(group_id) is not stream:
                 continue
+            assert self.user_id is not None
             for payload in page.payloads:
                 self.push(frames.MessageFrame(events.MESSAGE_NEW, payload).text_for(self.user_id))
             budget -= len(page.payloads)
@@ -139,11 +142,13 @@ class ClientFrames:
     async def typing(self, frame: dict[str, Any]) -> None:
         group_id = frames.integer(frame, "group")
         self._member_stream(group_id)
+        assert self.hub is not None and self.identity is not None
         self.hub.typists.typing(user=self.identity.user, group_id=group_id)
 
     async def read(self, frame: dict[str, Any]) -> None:
         group_id = frames.integer(frame, "group")
         message_id = frames.integer(frame, "message_id")
+        assert self.identity is not None
         try:
             await db.run(
                 actions.read, user=self.identity.user, group_id=group_id, message_id=message_id
@@ -160,6 +165,7 @@ class ClientFrames:
         group_id = frames.integer(frame, "group")
         self._member_stream(group_id)
         member_ids = await db.run(actions.group_member_ids, group_id=group_id)
+        assert self.hub is not None and self.hub.presence is not None
         online = await self.hub.presence.online(member_ids)
         self.push(frames.encode({"type": "presence.state", "group": group_id, "online": online}))
 

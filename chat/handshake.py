@@ -14,15 +14,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import import_module
 from types import SimpleNamespace
+from typing import TYPE_CHECKING, cast
 from urllib.parse import parse_qs, urlparse
 
 from django.conf import settings
 from django.contrib.auth import get_user
+from django.http import HttpRequest
 from django.http.cookie import parse_cookie
 from django.http.request import split_domain_port, validate_host
 from rest_framework.authtoken.models import Token
 
 from groups.models import Membership
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def _header(scope, name: bytes) -> str | None:
@@ -66,7 +71,7 @@ class OriginValidator:
 
 @dataclass(frozen=True)
 class Identity:
-    user: object
+    user: User
     token_key: str | None
     session_key: str | None
     groups: dict[int, int]  # the user's group ids -> each group's last seq
@@ -103,5 +108,6 @@ def identify(scope) -> Identity | None:
 def _session_user(session_key: str):
     """Django's own `get_user` on the session: it checks the password hash of the session."""
     store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-    user = get_user(SimpleNamespace(session=store))
+    # get_user reads nothing of the request but its session
+    user = get_user(cast(HttpRequest, SimpleNamespace(session=store)))
     return user if user.is_authenticated else None

@@ -21,9 +21,9 @@ import asyncio
 import inspect
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
-from channels.layers import get_channel_layer
+from channels.layers import BaseChannelLayer, get_channel_layer
 
 from core import events
 from core.events import PRESENCE
@@ -43,7 +43,8 @@ LAYER_RETRY_SECONDS = 1.0  # the reader waits this long after the channel layer 
 class Hub:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self.layer = get_channel_layer()
+        # Never None: config.settings always configures CHANNEL_LAYERS["default"].
+        self.layer = cast(BaseChannelLayer, get_channel_layer())
         self.channel: str | None = None
         self.subscriptions = Subscriptions(self.layer, loop)
         self.sockets = self.subscriptions.sockets  # layer group -> its local sockets

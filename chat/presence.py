@@ -120,7 +120,7 @@ class RedisRegister:
         return [bool(result) for result in results]
 
     async def renew(self, user_ids: Iterable[int]) -> None:
-        args = [self.process, time.time() + PRESENCE_TTL, PRESENCE_TTL * 2]
+        args: list[str | float] = [self.process, time.time() + PRESENCE_TTL, PRESENCE_TTL * 2]
         keys = [self._key(user_id) for user_id in user_ids]
         for start in range(0, len(keys), RENEW_BATCH):
             await self._renew(keys=keys[start : start + RENEW_BATCH], args=args)
