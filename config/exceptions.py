@@ -4,19 +4,14 @@ database that cannot be reached is a 503 with Retry-After, never a 500: the call
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import InterfaceError, OperationalError
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.database import database_unavailable
+
 UNAVAILABLE = "The database is unavailable; try again shortly."
 RETRY_AFTER_SECONDS = 2
-
-
-def database_unavailable(exc: BaseException) -> bool:
-    """The database could not be reached (refused, timed out, no pooled connection, locked):
-    trying again later may work, unlike a query it refused."""
-    return isinstance(exc, OperationalError | InterfaceError)
 
 
 def exception_handler(exc, context):

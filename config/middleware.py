@@ -14,7 +14,9 @@ from django.http import HttpResponse
 from django.utils.deprecation import MiddlewareMixin
 from whitenoise.middleware import WhiteNoiseMiddleware
 
-from .exceptions import RETRY_AFTER_SECONDS, UNAVAILABLE, database_unavailable
+from core.database import database_unavailable
+
+from .exceptions import RETRY_AFTER_SECONDS, UNAVAILABLE
 
 
 class StaticFilesMiddleware(WhiteNoiseMiddleware):
