@@ -11,8 +11,9 @@ from rest_framework.authtoken.models import Token
 
 from chat import db, handlers
 from messaging.models import Message
+from tests.servers import Servers
 
-from .live import LiveSocket, Servers, needs_postgres_and_redis
+from .live import LiveSocket, needs_postgres_and_redis
 from .scenarios import ResumingReader, run_loss_scenario
 
 SENDERS = 3

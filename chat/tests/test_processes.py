@@ -12,8 +12,9 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from chat import db, frames
 from groups import services as groups
+from tests.servers import HOST, Servers
 
-from .live import HOST, LiveSocket, Servers, needs_postgres_and_redis
+from .live import LiveSocket, needs_postgres_and_redis
 
 pytestmark = [pytest.mark.slow, needs_postgres_and_redis]
 

@@ -8,22 +8,16 @@ browser signs in with a session made here. Each test module here is marked `brow
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
-from urllib.request import urlopen
 
 import pytest
-from django.db import connection
 from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.servers import Servers
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -36,78 +30,16 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
-SERVER_START_SECONDS = 30
 
 expect.set_options(timeout=10_000)
 
 
-def _database_url() -> str:
-    """The test database, as the server process's DATABASE_URL."""
-    db = connection.settings_dict
-    if connection.vendor == "postgresql":
-        configured = urlsplit(os.environ["DATABASE_URL"])
-        return configured._replace(path="/" + db["NAME"]).geturl()
-    # SQLite: the file, with the same connection options as the settings' embedded default.
-    return f"sqlite:///{db['NAME']}?{urlencode(db['OPTIONS'])}"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_until_serving(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            break
-        try:
-            with urlopen(f"{url}/login/", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    pytest.fail(f"The site did not start:\n{log.read_text()}")
-
-
 @pytest.fixture(scope="package")
-def site_url(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[str]:
-    """A daphne process serving the site on the test database, for the whole folder."""
-    with django_db_blocker.unblock():
-        database_url = _database_url()
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": database_url,
-        "DJANGO_DEBUG": "1",  # static files from the finders, no HTTPS redirect
-        "DJANGO_RATE_LIMITS": "off",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    log = tmp_path_factory.mktemp("site") / "daphne.log"
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
-            + ["config.asgi:application"],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_until_serving(url, process, log)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+def site_url(django_db_setup, django_db_blocker) -> Iterator[str]:
+    """A daphne process serving the site on the test database, for the whole folder (DEBUG:
+    static files from the finders)."""
+    with django_db_blocker.unblock(), Servers(1, DJANGO_DEBUG="1") as site:
+        yield site.http_url()
 
 
 @pytest.fixture(scope="package")

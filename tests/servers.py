@@ -1,0 +1,251 @@
+"""Real processes for the tests that need them: server processes (daphne, or uvicorn) serving
+config.asgi on the test database, a Redis of the test's own that it may stop and start, and a
+TCP proxy in front of PostgreSQL that a test can cut, as a network fault or a restart would.
+
+Data made by a test's factories is committed (transactional_db), so the servers see it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+START_SECONDS = 60
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def database_url(*, port: int | None = None) -> str:
+    """The test database, as a server process's DATABASE_URL (on PostgreSQL through `port`
+    when given, say a proxy's)."""
+    db = connection.settings_dict
+    if connection.vendor == "postgresql":
+        configured = urlsplit(os.environ["DATABASE_URL"])
+        if port is not None:
+            configured = configured._replace(netloc=f"{configured.username}@{HOST}:{port}")
+        return configured._replace(path="/" + db["NAME"]).geturl()
+    # SQLite: the file, with the same connection options as the settings' embedded default.
+    return f"sqlite:///{db['NAME']}?{urlencode(db['OPTIONS'])}"
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the process on port {port} exited:\n{log.read_text()[-3000:]}")
+        with contextlib.suppress(OSError), socket.create_connection((HOST, port), 0.2):
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"the process on port {port} did not start:\n{log.read_text()[-3000:]}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+class RedisServer:
+    """A Redis of the test's own, on its own port, that the test may stop and start."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+        self.log = Path(tempfile.mkstemp(prefix="chat-redis-", suffix=".log")[1])
+
+    @property
+    def url(self) -> str:
+        return f"redis://{HOST}:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", HOST]
+            + ["--save", "", "--appendonly", "no"],
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+        _wait_for_port(self.port, self.process, self.log)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            _stop(self.process)
+            self.process = None
+
+
+SERVER_COMMANDS = {
+    "daphne": ["-m", "daphne", "-v", "0", "-b", HOST, "-p", "{port}", "config.asgi:application"],
+    "uvicorn": ["-m", "uvicorn", "config.asgi:application", "--host", HOST, "--port", "{port}"]
+    + ["--ws", "websockets-sansio", "--ws-per-message-deflate", "false", "--lifespan", "off"]
+    + ["--log-level", "warning"],
+}
+
+
+class Servers:
+    """Server processes serving config.asgi on the test database: daphne unless `kinds` names
+    others (one per process), on `redis_url`'s channel layer (else each its own in-memory one),
+    with production settings over plain HTTP unless `env` says otherwise."""
+
+    def __init__(
+        self,
+        count: int,
+        *,
+        redis_url: str | None = None,
+        kinds: tuple[str, ...] = (),
+        database: str | None = None,
+        **env: str,
+    ) -> None:
+        self.redis_url = redis_url
+        self.database = database
+        self.env = env
+        self.kinds = kinds or ("daphne",) * count
+        self.ports = [free_port() for _ in range(count)]
+        self.processes: list[subprocess.Popen] = []
+        self.logs = [
+            Path(tempfile.mkstemp(prefix=f"chat-{kind}-{port}-", suffix=".log")[1])
+            for kind, port in zip(self.kinds, self.ports, strict=True)
+        ]
+
+    def environment(self) -> dict[str, str]:
+        environment = {
+            **os.environ,
+            "DATABASE_URL": self.database or database_url(),
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": settings.SECRET_KEY,  # sessions made in the test are valid
+            "DJANGO_HTTPS": "0",
+            "DJANGO_ALLOWED_HOSTS": f"{HOST},localhost",
+            "DJANGO_RATE_LIMITS": "off",
+            "DJANGO_LOG_LEVEL": "WARNING",
+            **self.env,
+        }
+        environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        if self.redis_url:  # the test process's layer prefix, so that it hears the servers
+            environment["REDIS_URL"] = self.redis_url
+            environment["CHANNEL_LAYER_PREFIX"] = settings.CHANNEL_LAYERS["default"]["CONFIG"][
+                "prefix"
+            ]
+        else:
+            environment.pop("REDIS_URL", None)
+        return environment
+
+    def start(self) -> None:
+        environment = self.environment()
+        for kind, port, log in zip(self.kinds, self.ports, self.logs, strict=True):
+            arguments = [arg.format(port=port) for arg in SERVER_COMMANDS[kind]]
+            self.processes.append(
+                subprocess.Popen(
+                    [sys.executable, *arguments],
+                    cwd=ROOT,
+                    env=environment,
+                    stdout=log.open("ab"),
+                    stderr=subprocess.STDOUT,
+                )
+            )
+        for port, process, log in zip(self.ports, self.processes, self.logs, strict=True):
+            _wait_for_port(port, process, log)
+
+    def stop(self) -> None:
+        for process in self.processes:
+            _stop(process)
+        self.processes.clear()
+
+    def __enter__(self) -> Servers:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def http_url(self, index: int = 0) -> str:
+        return f"http://{HOST}:{self.ports[index]}"
+
+    def url(self, index: int, token: str) -> str:
+        return f"ws://{HOST}:{self.ports[index]}/ws/?token={token}"
+
+    def log_text(self) -> str:
+        return "".join(log.read_text() for log in self.logs)
+
+
+class TcpProxy:
+    """Forwards a local port to `upstream`. `cut()` drops every connection and refuses new
+    ones (the port is closed), as a database restart does; `restore()` listens again."""
+
+    def __init__(self, upstream: tuple[str, int]) -> None:
+        self.upstream = upstream
+        self.port = free_port()
+        self._listener: socket.socket | None = None
+        self._open: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        self.restore()
+
+    def restore(self) -> None:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((HOST, self.port))
+        listener.listen(64)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def cut(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            with contextlib.suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)
+            listener.close()
+        with self._lock:
+            sockets, self._open = self._open, set()
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+    close = cut
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:  # cut
+                return
+            try:
+                server = socket.create_connection(self.upstream, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            server.settimeout(None)
+            with self._lock:
+                self._open |= {client, server}
+            for source, target in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
+
+    def _pump(self, source: socket.socket, target: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, target):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
