@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import F
+
+from accounts.models import User
+from accounts.throttles import write_allowed
 from groups.models import Group, Membership
 from groups.selectors import get_membership, member_ids
 from messaging.conversations import group_payload
@@ -26,9 +30,16 @@ from messaging.services import mark_read, send_message
 from . import frames
 
 
-def send(*, user, group_id: int, body: Any, client_id: Any) -> str:
+class TooManyWrites(Exception):
+    """The user's write budget (the same as REST's) is spent for now."""
+
+
+def send(*, user: User, group_id: int, body: Any, client_id: Any) -> str:
     """`messaging.services.send_message`, answered by the `message.ack` frame (after commit).
-    A repeated client_id acks the original, with its reactions as they are now."""
+    A repeated client_id acks the original, with its reactions as they are now. Counts against
+    the user's write budget, as a REST send does (TooManyWrites when it is spent)."""
+    if write_allowed(user.id) is not None:
+        raise TooManyWrites
     message, created = send_message(sender=user, group_id=group_id, body=body, client_id=client_id)
     payload = message_payload(message) if created else message_payload_fresh(message)
     return frames.encode(
@@ -67,6 +78,14 @@ def messages_by_seq(*, group_id: int, after_seq: int, upto_seq: int) -> list[dic
         Message.objects.filter(group_id=group_id, seq__gt=after_seq, seq__lte=upto_seq).order_by(
             "seq"
         )
+    )
+
+
+def last_messages(*, group_ids: list[int]) -> list[dict[str, Any]]:
+    """The last message of each of these groups (one query): what a process compares with what
+    its sockets have after the channel layer was away."""
+    return payloads_of(
+        Message.objects.filter(group_id__in=group_ids, seq=F("group__last_seq")).order_by("id")
     )
 
 

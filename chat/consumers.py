@@ -15,6 +15,7 @@ a time, in order.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import deque
 from typing import Any
@@ -170,9 +171,13 @@ class ChatConsumer(ClientFrames):
                 else:
                     await self._send({"type": "websocket.close", "code": item})
                     outbox.clear()
-        except Exception:  # the client is gone: nothing more to write
+        except Exception:
+            # The client is gone, or the server could not write a frame: either way this socket
+            # is over. Say so (1011) rather than leave it open and deaf; the client resumes.
             self._closing = True
             outbox.clear()
+            with contextlib.suppress(Exception):
+                await self._send({"type": "websocket.close", "code": frames.CLOSE_SERVER_ERROR})
         finally:
             self._writer = None
 

@@ -28,6 +28,7 @@ FRAME_TOO_LARGE = "A frame has at most {limit:,} bytes."
 UNKNOWN_FRAME_TYPE = "Unknown frame type."
 NOT_MEMBER_OF_GROUP = "You are not a member of that group."
 SLOW_DOWN = "Too many frames: slow down."
+TOO_MANY_WRITES = "Too many messages: slow down (the budget is shared with the REST API)."
 UNEXPECTED = "Something went wrong; the frame was not processed."
 NOT_UNICODE = "Text must be valid Unicode (a lone surrogate such as \\ud800 is not)."
 UNAVAILABLE_NOW = "The server cannot store this now; send it again with the same client_id."
@@ -38,6 +39,7 @@ MUST_BE_CURSORS = "`groups` maps group ids to the last message id seen (0 for no
 CLOSE_UNAUTHENTICATED = 4401  # no valid credentials, or they were revoked
 CLOSE_TOO_SLOW = 4408  # the client did not read its frames
 CLOSE_FLOOD = 4429  # kept sending after its frames were refused
+CLOSE_SERVER_ERROR = 1011  # the server could not write to the socket
 # The server cannot serve the socket now (channel layer unreachable, overloaded): reconnect after
 # a random delay. Not 1013, which daphne does not let a server send (the client sees 1011).
 CLOSE_TRY_AGAIN = 4013

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from core import events
+from core.database import database_unavailable
 
 from . import actions, db, frames
 from .frames import FrameError
@@ -50,37 +51,52 @@ class ClientFrames:
 
         def release_hold(self) -> None: ...
 
-    def error(self, error: FrameError) -> None:
-        self.push(frames.error(error.code, error.detail, error.client_id))
-
     async def receive(self, text: str | None) -> None:
         if self._closing:
             return
-        allowed = self.rate.allow()
-        if not allowed and self.rate.flooding():
-            self.close(frames.CLOSE_FLOOD)
-            return
-        client_id = None
         try:
-            frame = frames.decode(text)
-            kind = frame["type"]
-            if kind == "message.send":
-                client_id = frame.get("client_id")
-            if not allowed:
-                raise FrameError(frames.RATE_LIMITED, frames.SLOW_DOWN, client_id)
-            handler = self.HANDLERS.get(kind)
-            if handler is None:
-                raise FrameError(frames.UNKNOWN_TYPE, frames.UNKNOWN_FRAME_TYPE)
-            if kind != "resume":
-                self.release_hold()
+            frame: dict[str, Any] | None = frames.decode(text)
+            undecodable = None
+        except FrameError as refused:
+            frame, undecodable = None, refused
+        kind = frame["type"] if frame is not None else None
+        client_id = frame.get("client_id") if frame is not None and kind == "message.send" else None
+        if kind != "ping" and not self.rate.allow():  # a ping is answered outside the budget
+            if self.rate.flooding():
+                self.close(frames.CLOSE_FLOOD)
+            else:
+                self.refuse(FrameError(frames.RATE_LIMITED, frames.SLOW_DOWN, client_id))
+            return
+        if undecodable is not None:
+            self.refuse(undecodable)
+            return
+        assert frame is not None and kind is not None
+        await self._handle(kind, frame, client_id, size=len(text or ""))
+
+    async def _handle(self, kind: str, frame: dict[str, Any], client_id: Any, *, size: int) -> None:
+        handler = self.HANDLERS.get(kind)
+        if handler is None:
+            self.refuse(FrameError(frames.UNKNOWN_TYPE, frames.UNKNOWN_FRAME_TYPE))
+            return
+        if kind != "resume":
+            self.release_hold()
+        try:
             await handler(self, frame)
         except FrameError as refused:
-            self.release_hold()
-            self.error(refused)
-        except Exception:
-            logger.exception("websocket: a frame failed: %.200r", text)
-            self.release_hold()
-            self.error(FrameError(frames.SERVER_ERROR, frames.UNEXPECTED, client_id))
+            self.refuse(refused)
+        except Exception as failure:
+            # Logged by type and size, never by content: a frame holds bodies and tokens.
+            if database_unavailable(failure):
+                logger.warning("websocket: the database is unavailable for a %s frame", kind)
+                self.refuse(FrameError(frames.UNAVAILABLE, frames.UNAVAILABLE_NOW, client_id))
+            else:
+                logger.exception("websocket: a %s frame (%d characters) failed", kind, size)
+                self.refuse(FrameError(frames.SERVER_ERROR, frames.UNEXPECTED, client_id))
+
+    def refuse(self, error: FrameError) -> None:
+        """Answer a frame with an `error` frame (and let held frames go: the client is live)."""
+        self.release_hold()
+        self.push(frames.error(error.code, error.detail, error.client_id))
 
     def _member_stream(self, group_id: int) -> GroupStream:
         stream = self.streams.get(group_id)
@@ -104,6 +120,8 @@ class ClientFrames:
             raise FrameError(frames.NOT_A_MEMBER, frames.NOT_MEMBER_OF_GROUP, client_id) from None
         except ValidationError as invalid:
             raise FrameError(frames.INVALID, " ".join(invalid.messages), client_id) from None
+        except actions.TooManyWrites:
+            raise FrameError(frames.RATE_LIMITED, frames.TOO_MANY_WRITES, client_id) from None
         self.push(ack)
 
     async def resume(self, frame: dict[str, Any]) -> None:

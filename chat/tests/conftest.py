@@ -73,7 +73,7 @@ async def connect(transactional_db):
     """`await connect(user)` opens an accepted socket on the user's token with an allowed
     Origin; `await connect(user, accepted=False, ...)` returns the communicator and the
     handshake's answer instead. `via="cookie"` uses a session cookie (a new session unless
-    `cookie` gives its key)."""
+    `cookie` gives its key). `app` puts something between the socket and the site."""
     communicators: list[WebsocketCommunicator] = []
 
     async def open_socket(
@@ -84,6 +84,7 @@ async def connect(transactional_db):
         token: str | None = None,
         cookie: str | None = None,
         accepted: bool = True,
+        app=application,
     ):
         path, headers = "/ws/", []
         if via == "token":
@@ -93,7 +94,7 @@ async def connect(transactional_db):
             headers.append((b"cookie", f"sessionid={cookie}".encode()))
         if origin is not None:
             headers.append((b"origin", origin.encode()))
-        communicator = WebsocketCommunicator(application, path, headers=headers)
+        communicator = WebsocketCommunicator(app, path, headers=headers)
         communicators.append(communicator)
         answer = await communicator.connect(timeout=TIMEOUT)
         if not accepted:
