@@ -28,7 +28,7 @@ from channels.layers import BaseChannelLayer, get_channel_layer
 from core import events
 from core.events import PRESENCE
 
-from . import frames, membership, presence, subscriptions, typists
+from . import actions, db, frames, membership, presence, subscriptions, typists
 from .completion import Completions
 from .presence import Presence
 from .subscriptions import Subscriptions
@@ -38,6 +38,10 @@ logger = logging.getLogger(__name__)
 
 TICK = 1.0  # seconds between presence batches, and the unit of the other housekeeping
 LAYER_RETRY_SECONDS = 1.0  # the reader waits this long after the channel layer failed
+PROBE = "hub.probe"  # the event the hub sends itself to learn that the layer is there
+PROBE_EVERY = TICK  # seconds between probes...
+PROBE_EVERY_WHILE_AWAY = 0.2  # ...and while the layer is away, to notice its return at once
+PROBE_PATIENCE = 2.0  # a probe not back after this long: the layer lost events
 
 
 class Hub:
@@ -53,6 +57,8 @@ class Hub:
         self.presence: Presence | None = None
         self._starting: asyncio.Task | None = None
         self._tasks: set[asyncio.Task] = set()
+        self._probe_sent: float | None = None  # when the probe under way left
+        self._layer_lost = False  # events may have been lost since the last probe came back
 
     # --- Lifecycle ----------------------------------------------------------------------------
 
@@ -74,6 +80,7 @@ class Hub:
         self.presence = Presence(self.publish)
         self._spawn(self._read(channel))
         self._spawn(self._tick())
+        self._spawn(self._watch_layer())
         self.channel = channel
 
     async def close(self) -> None:
@@ -129,6 +136,63 @@ class Hub:
                     except Exception:
                         logger.exception("hub: housekeeping failed")
 
+    # --- The layer's health ---------------------------------------------------------------------
+
+    async def _watch_layer(self) -> None:
+        while True:
+            await asyncio.sleep(PROBE_EVERY_WHILE_AWAY if self._layer_lost else PROBE_EVERY)
+            await self._probe()
+
+    async def _probe(self) -> None:
+        """Send the hub's own channel a probe. One that cannot be sent, or is not back within
+        PROBE_PATIENCE, means the layer (Redis) was away: events published meanwhile are lost
+        for good (a layer promises at most once), so when a probe comes back again the sockets
+        are completed from the database (`_layer_back`)."""
+        now = self.loop.time()
+        if self._probe_sent is not None and not self._layer_lost:
+            if now - self._probe_sent < PROBE_PATIENCE:
+                return
+            self._lost("a probe did not come back")
+        self._probe_sent = now
+        assert self.channel is not None  # the watch starts once the channel is open
+        try:
+            await self.layer.send(self.channel, {"type": PROBE})
+        except Exception as error:
+            self._probe_sent = None
+            self._lost(repr(error))
+
+    def _lost(self, why: str) -> None:
+        if not self._layer_lost:
+            logger.warning("hub: the channel layer is away (%s); events may be lost", why)
+        self._layer_lost = True
+
+    def _probe_back(self) -> None:
+        self._probe_sent = None
+        if self._layer_lost:
+            self._layer_lost = False
+            logger.warning("hub: the channel layer is back; completing from the database")
+            self._spawn(self._layer_back())
+
+    async def _layer_back(self) -> None:
+        """Hand every local socket the last message of each of its groups, as if it had just
+        arrived: a stream that has it drops it, one that misses messages before it completes
+        the gap from the database (chat/streams.py), as after any lost event."""
+        group_ids = [
+            int(name.removeprefix(events.GROUP_CHANNEL_PREFIX))
+            for name in self.sockets
+            if name.startswith(events.GROUP_CHANNEL_PREFIX)
+        ]
+        if not group_ids:
+            return
+        try:
+            payloads = await db.run(actions.last_messages, group_ids=group_ids)
+        except Exception:
+            logger.exception("hub: could not read the groups' last messages")
+            self._layer_lost = True  # the next probe back tries again
+            return
+        for payload in payloads:
+            self.dispatch({"type": events.MESSAGE_NEW, "message": payload})
+
     # --- Publishing ---------------------------------------------------------------------------
 
     def publish(self, target: str, event: dict[str, Any]) -> None:
@@ -157,7 +221,9 @@ class Hub:
 
     def dispatch(self, event: dict[str, Any]) -> None:
         kind = event["type"]
-        if kind in (events.MESSAGE_NEW, events.MESSAGE_UPDATED):
+        if kind == PROBE:
+            self._probe_back()
+        elif kind in (events.MESSAGE_NEW, events.MESSAGE_UPDATED):
             frame = frames.MessageFrame(kind, event["message"])
             for socket in self.sockets.get(events.group_channel(frame.group_id), ()):
                 socket.message_frame(frame)

@@ -43,8 +43,11 @@ TYPING = "typing"  # published by the sockets themselves, not by services
 PRESENCE = "presence"  # likewise: who came online or went offline in a group
 
 
+GROUP_CHANNEL_PREFIX = "group."
+
+
 def group_channel(group_id: int) -> str:
-    return f"group.{group_id}"
+    return f"{GROUP_CHANNEL_PREFIX}{group_id}"
 
 
 def user_channel(user_id: int) -> str:

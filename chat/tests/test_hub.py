@@ -4,8 +4,8 @@ hub is the same for the consumers), and its housekeeping ticks."""
 import asyncio
 import json
 
+from chat import db, presence
 from chat import hub as hub_module
-from chat import presence
 from chat.loops import close_hub, get_hub
 from chat.presence import Presence
 from chat.tests.doubles import FakeSocket, eventually
@@ -96,6 +96,41 @@ async def test_a_new_message_published_here_reaches_the_local_sockets_at_once(hu
     # then: before the layer's copy (which follows, and the socket's stream drops)
     assert [kind for kind, _ in socket.received] == [events.MESSAGE_NEW]
     await eventually(lambda: len(socket.received) == 2)
+
+
+async def test_when_the_layer_comes_back_every_socket_gets_its_groups_last_message(
+    hub, transactional_db, make_user, make_group, make_message
+):
+    # given: a group with two messages, and a socket in it that saw neither (the layer away)
+    member = await db.run(make_user)
+    group = await db.run(make_group, members=[member])
+    for body in ("one", "two"):
+        await db.run(make_message, group=group, sender=member, body=body)
+    socket = await FakeSocket(user_id=member.id, groups=(group.id,)).connect(hub)
+    hub._lost("a test")
+
+    # when: a probe comes back
+    await hub._probe()
+
+    # then: the last message, handed over as if it had just arrived (the stream completes it)
+    await eventually(lambda: len(socket.received) == 1)
+    kind, frame = socket.received[0]
+    assert (kind, frame.group_id, frame.seq) == (events.MESSAGE_NEW, group.id, 2)
+    assert hub._layer_lost is False
+
+
+async def test_a_probe_that_does_not_come_back_means_the_layer_was_away(hub):
+    # given: a probe sent longer ago than the hub's patience, never back
+    await hub._probe()
+    hub._probe_sent = hub.loop.time() - hub_module.PROBE_PATIENCE - 1
+
+    # when
+    hub._layer_lost = False
+    await hub._probe()
+
+    # then: the layer is taken for away until the new probe comes back
+    assert hub._layer_lost is True
+    await eventually(lambda: hub._layer_lost is False)
 
 
 async def test_presence_is_renewed_every_renew_every(monkeypatch):
