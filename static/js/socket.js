@@ -5,7 +5,9 @@
 // - On every (re)connect its FIRST frame is `resume`, with the last message id seen in each
 //   tracked group, so whatever was missed arrives once, in order, before anything new.
 // - `message.send` frames carry a client_id and stay queued until acked: they are sent again
-//   after a reconnect (the server answers a repeated client_id with the original message).
+//   after a reconnect (the server answers a repeated client_id with the original message),
+//   and after an `unavailable` error (the server could not store it now), with the same
+//   backoff; meanwhile the state is "reconnecting".
 // - A ping every 25 s; no pong within 10 s means the connection is dead, and it is replaced.
 //
 // Events (EventTarget): "state" ({state, retryIn}) and one per server frame type
@@ -17,6 +19,7 @@ const MAX_DELAY_MS = 30_000;
 const PING_EVERY_MS = 25_000;
 const PONG_WITHIN_MS = 10_000;
 const CLOSE_UNAUTHENTICATED = 4401;
+const TRY_AGAIN = "unavailable"; // an error the same frame may get past later
 
 export class ChatSocket extends EventTarget {
   #url;
@@ -27,6 +30,8 @@ export class ChatSocket extends EventTarget {
   #unacked = new Map(); // client_id -> message.send frame, until its ack or error
   #later = []; // other frames waiting for the connection (read markers)
   #retryTimer = null;
+  #resendAttempt = 0;
+  #resendTimer = null;
   #pingTimer = null;
   #pongTimer = null;
 
@@ -137,8 +142,18 @@ export class ChatSocket extends EventTarget {
         break;
       case "message.ack":
         this.#unacked.delete(frame.client_id);
+        if (this.#resendAttempt > 0) {
+          this.#resendAttempt = 0;
+          if (this.#state === "reconnecting" && this.#ws?.readyState === WebSocket.OPEN) {
+            this.#opened();
+          }
+        }
         break;
       case "error":
+        if (frame.code === TRY_AGAIN && this.#unacked.has(frame.client_id)) {
+          this.#resendLater();
+          return; // not a failure of the message: it is sent again
+        }
         if (frame.client_id != null) {
           this.#unacked.delete(frame.client_id);
         } else if (this.#state === "resuming") {
@@ -158,6 +173,19 @@ export class ChatSocket extends EventTarget {
     const later = this.#later;
     this.#later = [];
     for (const frame of later) this.#write(frame);
+  }
+
+  /** The server could not store a message now: send the unacked ones again after a backoff
+   *  with full jitter, saying "reconnecting" meanwhile. */
+  #resendLater() {
+    if (this.#resendTimer !== null) return;
+    const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** this.#resendAttempt);
+    this.#resendAttempt += 1;
+    if (this.#state === "open") this.#setState("reconnecting");
+    this.#resendTimer = setTimeout(() => {
+      this.#resendTimer = null;
+      for (const frame of this.#unacked.values()) this.#write(frame);
+    }, Math.round(Math.random() * ceiling));
   }
 
   #write(frame) {
