@@ -20,6 +20,8 @@ import logging
 from collections import deque
 from typing import Any
 
+from django.conf import settings
+
 from core import events
 
 from . import completion, db, frames, handshake
@@ -33,6 +35,8 @@ logger = logging.getLogger(__name__)
 
 HOLD_SECONDS = 1.0  # live message frames wait this long for a `resume` after the handshake
 MAX_OUTBOX = 5000  # frames waiting for a client that does not read: then CLOSE_TOO_SLOW
+
+_connecting = 0  # handshakes under way in this process (settings.WEBSOCKET_MAX_CONNECTING)
 
 
 class ChatConsumer(ClientFrames):
@@ -77,7 +81,20 @@ class ChatConsumer(ClientFrames):
             self.disconnected()
 
     async def connect(self) -> bool:
-        """Authenticate and subscribe to all of the user's groups, then accept."""
+        """Authenticate and subscribe to all of the user's groups, then accept; or, when the
+        process already works on as many handshakes as it takes, close with 4013 at once
+        (a reconnect storm is shed, not queued)."""
+        global _connecting
+        if _connecting >= settings.WEBSOCKET_MAX_CONNECTING:
+            await self._refuse(frames.CLOSE_TRY_AGAIN)
+            return False
+        _connecting += 1
+        try:
+            return await self._connect()
+        finally:
+            _connecting -= 1
+
+    async def _connect(self) -> bool:
         try:
             self.identity = await db.run(handshake.identify, self.scope)
         except Exception:

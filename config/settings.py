@@ -319,6 +319,9 @@ WEBSOCKET_FRAME_BURST = env_int("DJANGO_WS_FRAME_BURST", 100)
 # Threads per server process for the sockets' database work (never the one thread that
 # Django's sync views share).
 WEBSOCKET_DB_THREADS = env_int("DJANGO_WS_DB_THREADS", 8)
+# Handshakes a server process works on at once; one more is closed at once with 4013 (the
+# client retries after a random delay) rather than left waiting behind the others.
+WEBSOCKET_MAX_CONNECTING = env_int("DJANGO_WS_MAX_CONNECTING", 500)
 
 LOGGING = {
     "version": 1,
