@@ -1,5 +1,6 @@
 """groups.api: the contract's Groups endpoints that answer no `group` payload (members and
-leaving) over HTTP: statuses, bodies, authorization and query counts. The endpoints that answer
+leaving) over HTTP: statuses, bodies and query counts (who may call what:
+tests/test_authorization.py). The endpoints that answer
 the `group` payload are messaging/tests/test_api_groups.py's."""
 
 import pytest
@@ -12,94 +13,6 @@ pytestmark = pytest.mark.django_db
 
 MISSING_ID = 10**6
 OVERFLOWING_ID = 10**30
-
-
-# --- Authorization matrix ---------------------------------------------------------------------
-
-ROLES = ("anonymous", "non_member", "member", "admin", "owner")
-
-# (endpoint, method, path, body, statuses on a public group in the order of ROLES). Paths name the
-# cast's group and `sender`, a plain member who wrote the cast's message.
-ENDPOINTS = [
-    # The owner is the group's only owner: it must hand ownership over first.
-    ("leave", "post", "/api/v1/groups/{group}/leave/", None, (401, 403, 204, 204, 400)),
-    ("members", "get", "/api/v1/groups/{group}/members/", None, (401, 403, 200, 200, 200)),
-    (
-        "member-add",
-        "post",
-        "/api/v1/groups/{group}/members/",
-        lambda cast: {"user_id": cast.candidate.id},
-        (401, 403, 403, 201, 201),
-    ),
-    (
-        "member-role",
-        "patch",
-        "/api/v1/groups/{group}/members/{sender}/",
-        {"role": "admin"},
-        (401, 403, 403, 403, 200),
-    ),
-    (
-        "member-remove",
-        "delete",
-        "/api/v1/groups/{group}/members/{sender}/",
-        None,
-        (401, 403, 403, 204, 204),
-    ),
-]
-
-
-def _private_statuses(public: tuple[int, ...], path: str) -> tuple[int, ...]:
-    """A private group is invisible to a non-member: 404 wherever the public one answers them."""
-    anonymous, non_member, *members = public
-    return (anonymous, 404 if "{group}" in path else non_member, *members)
-
-
-MATRIX = [
-    pytest.param(
-        method,
-        path,
-        body,
-        dict(zip(ROLES, statuses, strict=True)),
-        dict(zip(ROLES, _private_statuses(statuses, path), strict=True)),
-        id=name,
-    )
-    for name, method, path, body, statuses in ENDPOINTS
-]
-
-
-def _caller(cast, role: str):
-    if role == "anonymous":
-        return None
-    return cast.outsider if role == "non_member" else getattr(cast, role)
-
-
-def _call(client, method, path, body, cast, *, group_id=None):
-    url = path.format(
-        group=group_id or cast.group.id, message=cast.message.id, sender=cast.sender.id
-    )
-    data = body(cast) if callable(body) else body
-    return getattr(client, method)(url, data, format="json")
-
-
-@pytest.mark.parametrize("is_public", [True, False], ids=["public", "private"])
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize(("method", "path", "body", "on_public", "on_private"), MATRIX)
-def test_authorization_matrix(
-    make_cast, make_api_client, is_public, role, method, path, body, on_public, on_private
-):
-    # given
-    cast = make_cast(is_public=is_public)
-    client = make_api_client(_caller(cast, role))
-    expected = (on_public if is_public else on_private)[role]
-
-    # when
-    response = _call(client, method, path, body, cast)
-
-    # then
-    assert response.status_code == expected, response.content
-    if expected == 404:
-        missing = _call(client, method, path, body, cast, group_id=MISSING_ID)
-        assert (missing.status_code, missing.json()) == (404, response.json())
 
 
 # --- Ids in URLs ------------------------------------------------------------------------------

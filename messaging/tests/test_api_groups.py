@@ -1,6 +1,7 @@
 """messaging.api.groups: the contract's Groups table as conversations of the caller (list,
 create, retrieve, update, delete, join, direct conversations, read marker) over HTTP: statuses,
-bodies, authorization and query counts. Members and leaving are groups/tests/test_api.py's."""
+bodies and query counts (who may call what: tests/test_authorization.py). Members and leaving
+are groups/tests/test_api.py's."""
 
 import pytest
 
@@ -25,97 +26,6 @@ GROUP_FIELDS = {
     "unread_count",
     "last_message",
 }
-
-
-# --- Authorization matrix ---------------------------------------------------------------------
-
-ROLES = ("anonymous", "non_member", "member", "admin", "owner")
-
-# (endpoint, method, path, body, statuses on a public group in the order of ROLES). Paths name the
-# cast's group; `sender` is a plain member who wrote the cast's message.
-ENDPOINTS = [
-    ("list", "get", "/api/v1/groups/", None, (401, 200, 200, 200, 200)),
-    ("list-public", "get", "/api/v1/groups/?public=1", None, (401, 200, 200, 200, 200)),
-    ("create", "post", "/api/v1/groups/", {"name": "New"}, (401, 201, 201, 201, 201)),
-    (
-        "direct",
-        "post",
-        "/api/v1/direct/",
-        lambda cast: {"user_id": cast.sender.id},
-        (401, 201, 201, 201, 201),
-    ),
-    ("retrieve", "get", "/api/v1/groups/{group}/", None, (401, 200, 200, 200, 200)),
-    (
-        "update",
-        "patch",
-        "/api/v1/groups/{group}/",
-        {"name": "Renamed"},
-        (401, 403, 403, 200, 200),
-    ),
-    ("delete", "delete", "/api/v1/groups/{group}/", None, (401, 403, 403, 403, 204)),
-    ("join", "post", "/api/v1/groups/{group}/join/", None, (401, 200, 200, 200, 200)),
-    (
-        "read",
-        "post",
-        "/api/v1/groups/{group}/read/",
-        lambda cast: {"message_id": cast.message.id},
-        (401, 403, 204, 204, 204),
-    ),
-]
-
-
-def _private_statuses(public: tuple[int, ...], path: str) -> tuple[int, ...]:
-    """A private group is invisible to a non-member: 404 wherever the public one answers them."""
-    anonymous, non_member, *members = public
-    return (anonymous, 404 if "{group}" in path else non_member, *members)
-
-
-MATRIX = [
-    pytest.param(
-        method,
-        path,
-        body,
-        dict(zip(ROLES, statuses, strict=True)),
-        dict(zip(ROLES, _private_statuses(statuses, path), strict=True)),
-        id=name,
-    )
-    for name, method, path, body, statuses in ENDPOINTS
-]
-
-
-def _caller(cast, role: str):
-    if role == "anonymous":
-        return None
-    return cast.outsider if role == "non_member" else getattr(cast, role)
-
-
-def _call(client, method, path, body, cast, *, group_id=None):
-    url = path.format(
-        group=group_id or cast.group.id, message=cast.message.id, sender=cast.sender.id
-    )
-    data = body(cast) if callable(body) else body
-    return getattr(client, method)(url, data, format="json")
-
-
-@pytest.mark.parametrize("is_public", [True, False], ids=["public", "private"])
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize(("method", "path", "body", "on_public", "on_private"), MATRIX)
-def test_authorization_matrix(
-    make_cast, make_api_client, is_public, role, method, path, body, on_public, on_private
-):
-    # given
-    cast = make_cast(is_public=is_public)
-    client = make_api_client(_caller(cast, role))
-    expected = (on_public if is_public else on_private)[role]
-
-    # when
-    response = _call(client, method, path, body, cast)
-
-    # then
-    assert response.status_code == expected, response.content
-    if expected == 404:
-        missing = _call(client, method, path, body, cast, group_id=MISSING_ID)
-        assert (missing.status_code, missing.json()) == (404, response.json())
 
 
 # --- Group list -------------------------------------------------------------------------------

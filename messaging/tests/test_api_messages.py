@@ -1,5 +1,5 @@
-"""The contract's Messages table over HTTP: statuses, bodies, authorization, keyset pagination,
-bad input and query counts."""
+"""The contract's Messages table over HTTP: statuses, bodies, keyset pagination, bad input and
+query counts (who may call what: tests/test_authorization.py)."""
 
 from types import SimpleNamespace
 from urllib.parse import quote
@@ -30,99 +30,6 @@ MESSAGE_FIELDS = {
     "client_id",
     "reactions",
 }
-
-
-# --- Authorization matrix ---------------------------------------------------------------------
-
-ROLES = ("anonymous", "non_member", "member", "admin", "owner")
-
-# (endpoint, method, path, body, statuses on a public group in the order of ROLES). Paths name
-# the cast's group and its message, written by `sender`, a plain member none of the roles is.
-ENDPOINTS = [
-    ("history", "get", "/api/v1/groups/{group}/messages/", None, (401, 200, 200, 200, 200)),
-    (
-        "send",
-        "post",
-        "/api/v1/groups/{group}/messages/",
-        {"body": "hi"},
-        (401, 403, 201, 201, 201),
-    ),
-    ("retrieve", "get", "/api/v1/messages/{message}/", None, (401, 200, 200, 200, 200)),
-    # Only the sender edits: none of the roles wrote this message.
-    ("edit", "patch", "/api/v1/messages/{message}/", {"body": "x"}, (401, 403, 403, 403, 403)),
-    ("delete", "delete", "/api/v1/messages/{message}/", None, (401, 403, 403, 204, 204)),
-    (
-        "react",
-        "post",
-        "/api/v1/messages/{message}/reactions/",
-        {"emoji": "👍"},
-        (401, 403, 201, 201, 201),
-    ),
-    (
-        "unreact",
-        "delete",
-        "/api/v1/messages/{message}/reactions/" + quote("👍") + "/",
-        None,
-        (401, 403, 204, 204, 204),
-    ),
-    ("search", "get", "/api/v1/search/?q=hello", None, (401, 200, 200, 200, 200)),
-]
-
-
-def _private_statuses(public: tuple[int, ...], path: str) -> tuple[int, ...]:
-    """A private group and its messages are invisible to a non-member: 404 wherever the public
-    group answers them."""
-    anonymous, non_member, *members = public
-    hidden = "{group}" in path or "{message}" in path
-    return (anonymous, 404 if hidden else non_member, *members)
-
-
-MATRIX = [
-    pytest.param(
-        method,
-        path,
-        body,
-        dict(zip(ROLES, statuses, strict=True)),
-        dict(zip(ROLES, _private_statuses(statuses, path), strict=True)),
-        id=name,
-    )
-    for name, method, path, body, statuses in ENDPOINTS
-]
-
-
-def _caller(cast, role: str):
-    if role == "anonymous":
-        return None
-    return cast.outsider if role == "non_member" else getattr(cast, role)
-
-
-def _call(client, method, path, body, cast, *, missing=False):
-    url = path.format(
-        group=MISSING_ID if missing else cast.group.id,
-        message=MISSING_ID if missing else cast.message.id,
-    )
-    return getattr(client, method)(url, body, format="json")
-
-
-@pytest.mark.parametrize("is_public", [True, False], ids=["public", "private"])
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize(("method", "path", "body", "on_public", "on_private"), MATRIX)
-def test_authorization_matrix(
-    make_cast, make_api_client, is_public, role, method, path, body, on_public, on_private
-):
-    # given
-    cast = make_cast(is_public=is_public)
-    client = make_api_client(_caller(cast, role))
-    expected = (on_public if is_public else on_private)[role]
-
-    # when
-    response = _call(client, method, path, body, cast)
-
-    # then
-    assert response.status_code == expected, response.content
-    if expected == 404:
-        missing = _call(client, method, path, body, cast, missing=True)
-        assert (missing.status_code, missing.json()) == (404, response.json())
 
 
 # --- History ----------------------------------------------------------------------------------

@@ -1,0 +1,203 @@
+"""The REST authorization matrix: every route and method of the API (config/api.py), called by
+each role on a public and a private group. A caller who may not see a thing gets the same 404
+as for a missing one. The matrix is checked against the URL list: a new route or method
+without a row fails `test_every_route_and_method_has_a_row`."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlsplit
+
+import pytest
+from django.urls import URLPattern, resolve
+
+from config import api
+from conftest import PASSWORD
+
+MISSING_ID = 10**6
+ROLES = ("anonymous", "non_member", "member", "admin", "owner")
+
+# (row, method, path, body, statuses on a public group in the order of ROLES). Paths name the
+# cast's group, its message, and `sender`, the plain member who wrote it (none of the roles).
+ENDPOINTS = [
+    # accounts
+    (
+        "register",
+        "post",
+        "/api/v1/auth/register/",
+        lambda cast: {"username": f"new{cast.group.id}", "password": PASSWORD},
+        (201, 201, 201, 201, 201),
+    ),
+    (
+        "token",
+        "post",
+        "/api/v1/auth/token/",
+        lambda cast: {"username": cast.sender.username, "password": PASSWORD},
+        (200, 200, 200, 200, 200),
+    ),
+    ("token-revoke", "delete", "/api/v1/auth/token/", None, (401, 204, 204, 204, 204)),
+    ("me", "get", "/api/v1/users/me/", None, (401, 200, 200, 200, 200)),
+    ("me-update", "patch", "/api/v1/users/me/", {"display_name": "N"}, (401, 200, 200, 200, 200)),
+    (
+        "password",
+        "post",
+        "/api/v1/users/me/password/",
+        {"old_password": PASSWORD, "new_password": "another-long-passphrase-9"},
+        (401, 200, 200, 200, 200),
+    ),
+    ("users", "get", "/api/v1/users/?q=u", None, (401, 200, 200, 200, 200)),
+    # groups, as the caller's conversations
+    ("list", "get", "/api/v1/groups/", None, (401, 200, 200, 200, 200)),
+    ("list-public", "get", "/api/v1/groups/?public=1", None, (401, 200, 200, 200, 200)),
+    ("create", "post", "/api/v1/groups/", {"name": "New"}, (401, 201, 201, 201, 201)),
+    (
+        "direct",
+        "post",
+        "/api/v1/direct/",
+        lambda cast: {"user_id": cast.sender.id},
+        (401, 201, 201, 201, 201),
+    ),
+    ("retrieve", "get", "/api/v1/groups/{group}/", None, (401, 200, 200, 200, 200)),
+    ("update", "patch", "/api/v1/groups/{group}/", {"name": "Renamed"}, (401, 403, 403, 200, 200)),
+    ("delete", "delete", "/api/v1/groups/{group}/", None, (401, 403, 403, 403, 204)),
+    ("join", "post", "/api/v1/groups/{group}/join/", None, (401, 200, 200, 200, 200)),
+    (
+        "read",
+        "post",
+        "/api/v1/groups/{group}/read/",
+        lambda cast: {"message_id": cast.message.id},
+        (401, 403, 204, 204, 204),
+    ),
+    # members. The owner is the group's only owner: it must hand ownership over first.
+    ("leave", "post", "/api/v1/groups/{group}/leave/", None, (401, 403, 204, 204, 400)),
+    ("members", "get", "/api/v1/groups/{group}/members/", None, (401, 403, 200, 200, 200)),
+    (
+        "member-add",
+        "post",
+        "/api/v1/groups/{group}/members/",
+        lambda cast: {"user_id": cast.candidate.id},
+        (401, 403, 403, 201, 201),
+    ),
+    (
+        "member-role",
+        "patch",
+        "/api/v1/groups/{group}/members/{sender}/",
+        {"role": "admin"},
+        (401, 403, 403, 403, 200),
+    ),
+    (
+        "member-remove",
+        "delete",
+        "/api/v1/groups/{group}/members/{sender}/",
+        None,
+        (401, 403, 403, 204, 204),
+    ),
+    # messages
+    ("history", "get", "/api/v1/groups/{group}/messages/", None, (401, 200, 200, 200, 200)),
+    (
+        "send",
+        "post",
+        "/api/v1/groups/{group}/messages/",
+        {"body": "hi"},
+        (401, 403, 201, 201, 201),
+    ),
+    ("message", "get", "/api/v1/messages/{message}/", None, (401, 200, 200, 200, 200)),
+    # Only the sender edits: none of the roles wrote this message.
+    ("edit", "patch", "/api/v1/messages/{message}/", {"body": "x"}, (401, 403, 403, 403, 403)),
+    ("message-delete", "delete", "/api/v1/messages/{message}/", None, (401, 403, 403, 204, 204)),
+    (
+        "react",
+        "post",
+        "/api/v1/messages/{message}/reactions/",
+        {"emoji": "👍"},
+        (401, 403, 201, 201, 201),
+    ),
+    (
+        "unreact",
+        "delete",
+        "/api/v1/messages/{message}/reactions/" + quote("👍") + "/",
+        None,
+        (401, 403, 204, 204, 204),
+    ),
+    ("search", "get", "/api/v1/search/?q=hello", None, (401, 200, 200, 200, 200)),
+]
+
+
+def _private_statuses(public: tuple[int, ...], path: str) -> tuple[int, ...]:
+    """A private group and its messages are invisible to a non-member: 404 wherever the public
+    group answers them."""
+    anonymous, non_member, *members = public
+    hidden = "{group}" in path or "{message}" in path
+    return (anonymous, 404 if hidden else non_member, *members)
+
+
+MATRIX = [
+    pytest.param(
+        method,
+        path,
+        body,
+        dict(zip(ROLES, statuses, strict=True)),
+        dict(zip(ROLES, _private_statuses(statuses, path), strict=True)),
+        id=name,
+    )
+    for name, method, path, body, statuses in ENDPOINTS
+]
+
+
+def _caller(cast, role: str):
+    if role == "anonymous":
+        return None
+    return cast.outsider if role == "non_member" else getattr(cast, role)
+
+
+def _call(client, method, path, body, cast, *, missing=False):
+    url = path.format(
+        group=MISSING_ID if missing else cast.group.id,
+        message=MISSING_ID if missing else cast.message.id,
+        sender=cast.sender.id,
+    )
+    data = body(cast) if callable(body) else body
+    return getattr(client, method)(url, data, format="json")
+
+
+@pytest.mark.parametrize("is_public", [True, False], ids=["public", "private"])
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "path", "body", "on_public", "on_private"), MATRIX)
+def test_authorization_matrix(
+    make_cast, make_api_client, is_public, role, method, path, body, on_public, on_private
+):
+    # given
+    cast = make_cast(is_public=is_public)
+    client = make_api_client(_caller(cast, role))
+    expected = (on_public if is_public else on_private)[role]
+
+    # when
+    response = _call(client, method, path, body, cast)
+
+    # then
+    assert response.status_code == expected, response.content
+    if expected == 404:
+        missing = _call(client, method, path, body, cast, missing=True)
+        assert (missing.status_code, missing.content) == (404, response.content)
+
+
+def _routes() -> set[tuple[str, str]]:
+    """(route name, method) for every method a view of the API answers, but OPTIONS/HEAD."""
+    routes = set()
+    for pattern in api.urlpatterns:
+        assert isinstance(pattern, URLPattern)
+        view = pattern.callback.view_class  # type: ignore[attr-defined]
+        for method in view.http_method_names:
+            if method not in ("options", "head") and hasattr(view, method):
+                routes.add((pattern.name, method))
+    return routes
+
+
+def test_every_route_and_method_has_a_row():
+    # given
+    rows = {
+        (resolve(urlsplit(path.format(group=1, message=1, sender=1)).path).url_name, method)
+        for _, method, path, _, _ in ENDPOINTS
+    }
+
+    # then
+    assert _routes() - rows == set()
