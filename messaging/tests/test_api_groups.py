@@ -9,23 +9,12 @@ from groups import services
 from groups.models import Group, Membership
 from messaging.models import Message
 from messaging.services import mark_read, message_delete, reaction_add
+from messaging.tests.test_conversations import GROUP_FIELDS  # the contract's group payload
 
 pytestmark = pytest.mark.django_db
 
 MISSING_ID = 10**6
 OVERFLOWING_ID = 10**30
-GROUP_FIELDS = {
-    "id",
-    "name",
-    "title",
-    "description",
-    "kind",
-    "is_public",
-    "role",
-    "member_count",
-    "unread_count",
-    "last_message",
-}
 
 
 # --- Group list -------------------------------------------------------------------------------
