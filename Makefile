@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev migrate lint format bench clean
+.PHONY: run test install install-dev migrate lint format bench chaos clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ format: install-dev
 ## make bench: the benchmarks of docs/benchmarks.md (PostgreSQL + Redis when DATABASE_URL / REDIS_URL are set)
 bench: install-dev
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+## make chaos: kill Redis, PostgreSQL and server processes under load; fails on any loss
+## (CHAOS_ARGS="--short" is CI's run; "--write-docs" updates docs/reliability.md)
+chaos: install-dev
+	$(BIN)/python -m chaos $(CHAOS_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

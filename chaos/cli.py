@@ -1,0 +1,117 @@
+"""`python -m chaos [--short] [--only R1,R3] [--write-docs]`: start the suite's own PostgreSQL,
+Redis and two server processes, run the scenarios, print a line of figures for each, and exit
+non-zero on any broken promise. `--write-docs` puts the figures into docs/reliability.md."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from bench.seed import Plan, seed
+from bench.server import ROOT
+
+from .processes import Postgres, Redis, Site
+from .scenarios import SCENARIOS, Result, World, sockets
+
+DOC = ROOT / "docs" / "reliability.md"
+BEGIN, END = "<!-- chaos figures: begin -->", "<!-- chaos figures: end -->"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m chaos", description=__doc__)
+    parser.add_argument("--short", action="store_true", help="the short run CI makes")
+    parser.add_argument("--only", default=",".join(SCENARIOS), help="scenarios, e.g. R1,R3")
+    parser.add_argument("--write-docs", action="store_true", help="update docs/reliability.md")
+    parser.add_argument("--json", type=Path, help="write the results as JSON here")
+    return parser.parse_args(argv)
+
+
+def _log(message: str) -> None:
+    print(f"[chaos {time.monotonic() - _started:7.1f}s] {message}", flush=True)
+
+
+_started = time.monotonic()
+
+
+async def _run(world: World, names: list[str]) -> list[Result]:
+    results = []
+    for name in names:
+        _log(f"{name} ...")
+        result = await SCENARIOS[name](world)
+        figures = ", ".join(f"{key} {value}" for key, value in result.figures.items())
+        verdict = "ok" if not result.failures else "FAILED: " + "; ".join(result.failures)
+        _log(f"{result.name}: {figures} -> {verdict}")
+        results.append(result)
+    return results
+
+
+def _commit() -> str:
+    return subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def _write_docs(results: list[Result], short: bool) -> None:
+    lines = [
+        BEGIN,
+        f"Last run: commit `{_commit()}`, {'short' if short else 'full'} run, "
+        f"{time.strftime('%Y-%m-%d')}.",
+        "",
+        "| scenario | promise | figures | verdict |",
+        "|---|---|---|---|",
+    ]
+    for result in results:
+        figures = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in result.figures.items())
+        verdict = "held" if not result.failures else "BROKEN: " + "; ".join(result.failures)
+        lines.append(f"| {result.name} | {result.promise} | {figures} | {verdict} |")
+    lines.append(END)
+    text = DOC.read_text()
+    before, _, rest = text.partition(BEGIN)
+    _, _, after = rest.partition(END)
+    DOC.write_text(before + "\n".join(lines) + after)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    names = [name.strip() for name in args.only.split(",") if name.strip()]
+    scale = 0.2 if args.short else 1.0
+    with tempfile.TemporaryDirectory(prefix="chaos-") as folder:
+        workdir = Path(folder)
+        workdir.chmod(0o755)  # PostgreSQL's own user reaches its folder in it
+        postgres, redis = Postgres(workdir / "postgres"), Redis(workdir)
+        site = None
+        try:
+            _log("starting PostgreSQL and Redis of the suite's own")
+            postgres.start()
+            postgres.create_database()
+            redis.start()
+            site = Site(workdir, count=2, database=postgres.url, redis=redis.url)
+            site.migrate()
+            users = 1 + max(sockets(name, scale) for name in names)  # and the sender
+            seeded = seed(
+                site.env,
+                Plan(users=users, group_size=users, large_group=0, run_id=uuid.uuid4().hex),
+            )
+            site.start()
+            _log(f"two daphne processes on ports {site.ports}; {users} members in one group")
+            world = World(postgres, redis, site, seeded.home_groups[0], seeded.tokens, scale)
+            results = asyncio.run(_run(world, names))
+            tracebacks = site.count_in_logs("Traceback")
+            errors = site.count_in_logs("Internal Server Error")
+            _log(f"the servers' logs: {tracebacks} tracebacks, {errors} 500s")
+        finally:
+            if site is not None:
+                site.stop()
+            redis.kill()
+            postgres.stop("immediate")
+    if args.json:
+        args.json.write_text(json.dumps([r.__dict__ for r in results], indent=2))
+    if args.write_docs:
+        _write_docs(results, args.short)
+    return 0 if all(not r.failures for r in results) else 1

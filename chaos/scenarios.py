@@ -1,0 +1,265 @@
+"""The chaos scenarios (docs/reliability.md). Each returns a Result: its figures, and the
+failures that break a promise (any loss, any duplicate, a deadline missed)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import psycopg
+
+from .clients import Reader, Sender, rest_send, ws_url
+from .processes import Postgres, Redis, Site
+
+DELIVERIES_PER_SECOND = 2_000  # R4's load, whatever its socket count
+
+# Sockets a scenario opens, full and at least (the short run scales the full figure down).
+SOCKETS = {"R1": (50, 20), "R3": (1, 1), "R4": (1_000, 200)}
+
+
+def sockets(name: str, scale: float) -> int:
+    full, least = SOCKETS.get(name, (0, 0))
+    return max(least, int(full * scale))
+
+
+@dataclass
+class World:
+    """What the scenarios act on: the suite's PostgreSQL, Redis and two server processes, and
+    one group whose members' tokens the clients use."""
+
+    postgres: Postgres
+    redis: Redis
+    site: Site
+    group_id: int
+    tokens: list[str]
+    scale: float  # 1 for the full suite, less for the short run in CI
+
+    def n(self, full: int, least: int) -> int:
+        return max(least, int(full * self.scale))
+
+    def url(self, index: int) -> str:
+        return self.site.urls()[index % len(self.site.ports)]
+
+    def stored(self, prefix: str) -> list[tuple[int, str]]:
+        """(id, client_id) of the stored messages whose client_id starts with `prefix`."""
+        with psycopg.connect(self.postgres.url) as connection:
+            rows = connection.execute(
+                "SELECT id, client_id FROM messaging_message WHERE client_id LIKE %s ORDER BY id",
+                [prefix + "%"],
+            ).fetchall()
+        return [(row[0], row[1]) for row in rows]
+
+
+@dataclass
+class Result:
+    name: str
+    promise: str
+    figures: dict[str, Any] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+
+    def check(self, holds: bool, failure: str) -> None:
+        if not holds:
+            self.failures.append(failure)
+
+
+def _readers(world: World, count: int) -> list[Reader]:
+    return [Reader(ws_url(world.url(i), world.tokens[1 + i]), world.group_id) for i in range(count)]
+
+
+async def _until(condition, timeout: float) -> float | None:
+    """Seconds until the condition held, or None if it did not within the timeout."""
+    started = time.monotonic()
+    while not condition():
+        if time.monotonic() - started > timeout:
+            return None
+        await asyncio.sleep(0.05)
+    return time.monotonic() - started
+
+
+def _check_readers(result: Result, readers: list[Reader], stored_ids: list[int]) -> None:
+    expected = set(stored_ids)
+    incomplete = sum(1 for r in readers if not expected <= set(r.received))
+    result.figures.update(
+        duplicates=sum(r.duplicates for r in readers),
+        out_of_order=sum(r.out_of_order for r in readers),
+        incomplete_sockets=incomplete,
+        reconnects=sum(r.reconnects for r in readers),
+    )
+    result.check(incomplete == 0, f"{incomplete} sockets miss messages")
+    result.check(result.figures["duplicates"] == 0, "a socket got a message twice")
+    result.check(result.figures["out_of_order"] == 0, "a socket got messages out of order")
+
+
+async def redis_killed_twice(world: World) -> Result:
+    """R1: sockets on two processes, messages sent through both, Redis killed twice."""
+    result = Result(
+        "R1 Redis killed twice",
+        "No message is lost or duplicated when Redis dies; every socket is complete within "
+        "10 s of its return.",
+    )
+    count, messages = sockets("R1", world.scale), world.n(10_000, 1_000)
+    readers = _readers(world, count)
+    for reader in readers:
+        reader.start()
+    await _until(lambda: all(r.resumed_at for r in readers), 30)
+    run = f"r1-{uuid.uuid4().hex[:8]}-"
+    ids = [f"{run}{i}" for i in range(messages)]
+    senders = [Sender(ws_url(world.url(i), world.tokens[0]), world.group_id) for i in range(2)]
+    rate = 100.0  # messages/s across both senders: 5,000 deliveries/s at full size, within the
+    # fan-out the site holds at p99 <= 50 ms on 2 cores (docs/benchmarks.md)
+    sending = [
+        asyncio.create_task(s.send_all(ids[i::2], rate=rate / 2)) for i, s in enumerate(senders)
+    ]
+    duration, started, back = messages / rate, time.monotonic(), 0.0
+    for fraction in (0.3, 0.65):
+        await asyncio.sleep(max(0.0, started + duration * fraction - time.monotonic()))
+        await asyncio.to_thread(world.redis.kill)
+        await asyncio.sleep(2)
+        await asyncio.to_thread(world.redis.start)
+        back = time.monotonic()
+    await asyncio.gather(*sending)
+    send_seconds = time.monotonic() - started
+    stored = world.stored(run)
+    acked = {c for s in senders for c in s.acked}
+    stored_ids = [message_id for message_id, _ in stored]
+    # From the later of Redis's last return and the last send: how long until all are complete.
+    complete = await _until(lambda: all(set(stored_ids) <= set(r.received) for r in readers), 30)
+    for reader in readers:
+        await reader.stop()
+    result.figures.update(
+        sockets=count,
+        sent=messages,
+        acked=len(acked),
+        stored=len(stored),
+        redis_back_at_s=round(back - started, 1),
+        send_s=round(send_seconds, 1),
+        complete_after_last_send_s=round(complete if complete is not None else -1, 2),
+        unavailable=sum(s.unavailable for s in senders),
+    )
+    result.check(len(stored) == messages, f"{len(stored)} stored of {messages}")
+    result.check(acked == {c for _, c in stored}, "an acked message is not stored")
+    _check_readers(result, readers, stored_ids)
+    result.check(complete is not None and complete <= 10, "sockets not complete in 10 s")
+    return result
+
+
+async def sent_three_times(world: World) -> Result:
+    """R2: each message sent three times at once, through both processes and REST."""
+    result = Result(
+        "R2 each message sent three times",
+        "A message sent several times with one client_id (retries, several tabs, REST and "
+        "websocket mixed) is stored once.",
+    )
+    count = world.n(1_000, 300)
+    run = f"r2-{uuid.uuid4().hex[:8]}-"
+    ids = [f"{run}{i}" for i in range(count)]
+    token = world.tokens[0]
+    senders = [Sender(ws_url(world.url(i), token), world.group_id, window=50) for i in range(2)]
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=50)) as session:
+        gate = asyncio.Semaphore(50)
+
+        async def by_rest(client_id: str) -> int | None:
+            async with gate:
+                return await rest_send(session, world.url(1), token, world.group_id, client_id)
+
+        rest = asyncio.ensure_future(asyncio.gather(*(by_rest(c) for c in ids)))
+        await asyncio.gather(*(s.send_all(ids) for s in senders))
+        answers: list[int | None] = await rest
+    stored = world.stored(run)
+    agree = sum(
+        answer == senders[0].acked.get(client_id) == senders[1].acked.get(client_id)
+        for answer, client_id in zip(answers, ids, strict=True)
+    )
+    result.figures.update(messages=count, attempts=3 * count, stored=len(stored), agree=agree)
+    result.check(len(stored) == count, f"{len(stored)} rows for {count} messages")
+    result.check(agree == count, f"only {agree} of {count} answered one id to all three")
+    return result
+
+
+async def offline_then_resume(world: World) -> Result:
+    """R3: a client offline while messages are sent: all of them, in order, after resume."""
+    offline = 300 if world.scale >= 1 else 5
+    result = Result(
+        "R3 offline, then resume",
+        f"A client offline for {offline} s while 500 messages are sent has all of them, in "
+        "order, once, after its resume.",
+    )
+    reader = _readers(world, 1)[0]
+    reader.start()
+    await _until(lambda: reader.resumed_at > 0, 30)
+    await reader.stop()
+    run = f"r3-{uuid.uuid4().hex[:8]}-"
+    sender = Sender(ws_url(world.url(1), world.tokens[0]), world.group_id)
+    await sender.send_all([f"{run}{i}" for i in range(500)])
+    await asyncio.sleep(offline)
+    before = len(reader.received)
+    reader.start()
+    stored_ids = [message_id for message_id, _ in world.stored(run)]
+    took = await _until(lambda: set(stored_ids) <= set(reader.received), 60)
+    await reader.stop()
+    got = reader.received[before:]
+    result.figures.update(
+        offline_s=offline, stored=len(stored_ids), resumed=len(got), resume_s=round(took or -1, 2)
+    )
+    result.check(got == stored_ids, "the resume did not give every message once, in order")
+    return result
+
+
+async def postgres_restart_and_kill_9(world: World) -> Result:
+    """R4: PostgreSQL restarted, then a server process killed with kill -9, under many sockets."""
+    result = Result(
+        "R4 PostgreSQL restart and kill -9",
+        "No acknowledged message is lost when PostgreSQL restarts or a server process dies; "
+        "every socket is back within 30 s (goal 5 s).",
+    )
+    count = sockets("R4", world.scale)
+    readers = _readers(world, count)
+    for reader in readers:
+        reader.start()
+    ready = await _until(lambda: all(r.resumed_at for r in readers), 120)
+    run = f"r4-{uuid.uuid4().hex[:8]}-"
+    rate = DELIVERIES_PER_SECOND / count  # messages/s: a load well within the fan-out capacity
+    ids = [f"{run}{i}" for i in range(int(rate * 40))]  # 40 s of sending
+    sender = Sender(ws_url(world.url(0), world.tokens[0]), world.group_id)
+    sending = asyncio.create_task(sender.send_all(ids, rate=rate))
+    await asyncio.sleep(10)
+    await asyncio.to_thread(world.postgres.restart)
+    await asyncio.sleep(10)
+    killed_at = time.monotonic()
+    await asyncio.to_thread(world.site.kill, 1)
+    await asyncio.to_thread(world.site.start, 1)  # as systemd's Restart=always would
+    back = await _until(lambda: all(r.resumed_at > killed_at for r in readers[1::2]), 60)
+    await sending
+    stored = world.stored(run)
+    stored_ids = [message_id for message_id, _ in stored]
+    complete = await _until(lambda: all(set(stored_ids) <= set(r.received) for r in readers), 30)
+    for reader in readers:
+        await reader.stop()
+    lost = set(sender.acked) - {c for _, c in stored}
+    result.figures.update(
+        sockets=count,
+        first_connect_s=round(ready or -1, 2),
+        sent=len(ids),
+        acked=len(sender.acked),
+        stored=len(stored),
+        acked_lost=len(lost),
+        sockets_back_after_kill_s=round(back if back is not None else -1, 2),
+        unavailable=sender.unavailable,
+    )
+    result.check(not lost, f"{len(lost)} acknowledged messages lost")
+    result.check(back is not None and back <= 30, "sockets not back within 30 s")
+    result.check(complete is not None, "sockets not complete after the faults")
+    _check_readers(result, readers, stored_ids)
+    return result
+
+
+SCENARIOS = {
+    "R1": redis_killed_twice,
+    "R2": sent_three_times,
+    "R3": offline_then_resume,
+    "R4": postgres_restart_and_kill_9,
+}
