@@ -10,6 +10,7 @@ import contextlib
 import json
 import random
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -70,8 +71,11 @@ class Reader:
                     attempt = 0
                     async for text in socket:
                         self._take(json.loads(text), socket)
-            except (OSError, ConnectionClosed, InvalidStatus, TimeoutError):
-                pass
+                    self._closed(socket.close_code)
+            except ConnectionClosed as closed:
+                self._closed(closed.rcvd.code if closed.rcvd else None)
+            except (OSError, InvalidStatus, TimeoutError) as failed:
+                self._closed(type(failed).__name__)
             self.reconnects += 1
             await _backoff(attempt)
             attempt += 1
@@ -101,6 +105,10 @@ class Reader:
 
     def __post_init__(self) -> None:
         self._seen: set[int] = set()
+        self.closes: Counter[int | str | None] = Counter()  # close code (or failure) -> count
+
+    def _closed(self, why: int | str | None) -> None:
+        self.closes[why] += 1
 
 
 @dataclass

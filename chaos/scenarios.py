@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,6 +89,7 @@ def _check_readers(result: Result, readers: list[Reader], stored_ids: list[int])
         out_of_order=sum(r.out_of_order for r in readers),
         incomplete_sockets=incomplete,
         reconnects=sum(r.reconnects for r in readers),
+        closes=dict(sum((r.closes for r in readers), Counter())),
     )
     result.check(incomplete == 0, f"{incomplete} sockets miss messages")
     result.check(result.figures["duplicates"] == 0, "a socket got a message twice")
