@@ -21,6 +21,8 @@ from urllib.parse import urlencode, urlsplit
 from django.conf import settings
 from django.db import connection
 
+from chaos.processes import Redis
+
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 START_SECONDS = 60
@@ -66,31 +68,15 @@ def _stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
-class RedisServer:
-    """A Redis of the test's own, on its own port, that the test may stop and start."""
+class RedisServer(Redis):
+    """A Redis of the test's own, on its own port (the chaos suite's), that the test may stop
+    and start again."""
 
     def __init__(self) -> None:
-        self.port = free_port()
-        self.process: subprocess.Popen | None = None
-        self.log = Path(tempfile.mkstemp(prefix="chat-redis-", suffix=".log")[1])
-
-    @property
-    def url(self) -> str:
-        return f"redis://{HOST}:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", HOST]
-            + ["--save", "", "--appendonly", "no"],
-            stdout=self.log.open("ab"),
-            stderr=subprocess.STDOUT,
-        )
-        _wait_for_port(self.port, self.process, self.log)
+        super().__init__(Path(tempfile.mkdtemp(prefix="chat-redis-")))
 
     def stop(self) -> None:
-        if self.process is not None:
-            _stop(self.process)
-            self.process = None
+        self.kill()
 
 
 SERVER_COMMANDS = {
