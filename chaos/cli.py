@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import shutil
 import subprocess
 import tempfile
 import time
@@ -29,6 +30,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--only", default=",".join(SCENARIOS), help="scenarios, e.g. R1,R3")
     parser.add_argument("--write-docs", action="store_true", help="update docs/reliability.md")
     parser.add_argument("--json", type=Path, help="write the results as JSON here")
+    parser.add_argument("--keep", action="store_true", help="keep the folder of data and logs")
     return parser.parse_args(argv)
 
 
@@ -81,35 +83,37 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     names = [name.strip() for name in args.only.split(",") if name.strip()]
     scale = 0.2 if args.short else 1.0
-    with tempfile.TemporaryDirectory(prefix="chaos-") as folder:
-        workdir = Path(folder)
-        workdir.chmod(0o755)  # PostgreSQL's own user reaches its folder in it
-        postgres, redis = Postgres(workdir / "postgres"), Redis(workdir)
-        site = None
-        try:
-            _log("starting PostgreSQL and Redis of the suite's own")
-            postgres.start()
-            postgres.create_database()
-            redis.start()
-            site = Site(workdir, count=2, database=postgres.url, redis=redis.url)
-            site.migrate()
-            users = 1 + max(sockets(name, scale) for name in names)  # and the sender
-            seeded = seed(
-                site.env,
-                Plan(users=users, group_size=users, large_group=0, run_id=uuid.uuid4().hex),
-            )
-            site.start()
-            _log(f"two daphne processes on ports {site.ports}; {users} members in one group")
-            world = World(postgres, redis, site, seeded.home_groups[0], seeded.tokens, scale)
-            results = asyncio.run(_run(world, names))
-            tracebacks = site.count_in_logs("Traceback")
-            errors = site.count_in_logs("Internal Server Error")
-            _log(f"the servers' logs: {tracebacks} tracebacks, {errors} 500s")
-        finally:
-            if site is not None:
-                site.stop()
-            redis.kill()
-            postgres.stop("immediate")
+    folder = tempfile.mkdtemp(prefix="chaos-")
+    workdir = Path(folder)
+    workdir.chmod(0o755)  # PostgreSQL's own user reaches its folder in it
+    postgres, redis = Postgres(workdir / "postgres"), Redis(workdir)
+    site = None
+    try:
+        _log(f"starting PostgreSQL and Redis of the suite's own in {folder}")
+        postgres.start()
+        postgres.create_database()
+        redis.start()
+        site = Site(workdir, count=2, database=postgres.url, redis=redis.url)
+        site.migrate()
+        users = 1 + max(sockets(name, scale) for name in names)  # and the sender
+        seeded = seed(
+            site.env,
+            Plan(users=users, group_size=users, large_group=0, run_id=uuid.uuid4().hex),
+        )
+        site.start()
+        _log(f"two daphne processes on ports {site.ports}; {users} members in one group")
+        world = World(postgres, redis, site, seeded.home_groups[0], seeded.tokens, scale)
+        results = asyncio.run(_run(world, names))
+        tracebacks = site.count_in_logs("Traceback")
+        errors = site.count_in_logs("Internal Server Error")
+        _log(f"the servers' logs: {tracebacks} tracebacks, {errors} 500s")
+    finally:
+        if site is not None:
+            site.stop()
+        redis.kill()
+        postgres.stop("immediate")
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
     if args.json:
         args.json.write_text(json.dumps([r.__dict__ for r in results], indent=2))
     if args.write_docs:
