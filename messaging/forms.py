@@ -36,6 +36,17 @@ class HistoryForm(forms.Form):
     after = forms.IntegerField(required=False, min_value=0, max_value=MAX_ID)
 
 
+class PublicGroupsForm(forms.Form):
+    """The public groups page's search: a part of a name (the page's `after` is HistoryForm's)."""
+
+    q = forms.CharField(
+        label="Find public groups",
+        required=False,
+        max_length=100,
+        widget=forms.SearchInput(attrs={"autocomplete": "off"}),
+    )
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(
         label="Search messages",

@@ -19,10 +19,15 @@ from accounts.requests import SignedInHttpRequest
 from groups import permissions
 from groups.forms import GroupForm, UserSearchForm
 from groups.models import Group, Membership
-from groups.selectors import get_group_for_viewer, groups_for_user, public_groups
+from groups.selectors import (
+    get_group_for_viewer,
+    groups_for_user,
+    public_groups,
+    public_groups_page,
+)
 
 from .conversations import group_payloads
-from .forms import HistoryForm, MessageForm, SearchForm
+from .forms import HistoryForm, MessageForm, PublicGroupsForm, SearchForm
 from .payloads import for_viewer, message_payloads
 from .search import search_messages
 from .selectors import history_page
@@ -44,6 +49,27 @@ def home(request: SignedInHttpRequest) -> HttpResponse:
         "people_search": UserSearchForm(),
     }
     return render(request, "home.html", context)
+
+
+@login_required
+@require_GET
+def public_groups_list(request: SignedInHttpRequest) -> HttpResponse:
+    """Every public group, a page at a time (by id, as the API pages them), found by name."""
+    form, cursor = PublicGroupsForm(request.GET), HistoryForm(request.GET)
+    if not (form.is_valid() and cursor.is_valid()):
+        if form.is_valid():  # the cursor is what is wrong
+            form.add_error(None, "That page does not exist.")
+        context = {"form": form, "groups": [], "next_after": None}
+        return render(request, "messaging/public_groups.html", context, status=400)
+    q = form.cleaned_data["q"].strip()
+    page, has_more = public_groups_page(after=cursor.cleaned_data["after"], search=q)
+    context = {
+        "form": form,
+        "q": q,
+        "groups": group_payloads(user=request.user, groups=page),
+        "next_after": page[-1].id if has_more else None,
+    }
+    return render(request, "messaging/public_groups.html", context)
 
 
 @login_required

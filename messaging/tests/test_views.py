@@ -451,3 +451,71 @@ def test_pages_carry_a_content_security_policy_without_inline_scripts(client, ma
         html = response.content.decode()
         assert re.search(r"<script(?![^>]*\bsrc=)", html) is None
         assert " style=" not in html
+
+
+# --- Public groups --------------------------------------------------------------------------
+
+
+def test_the_public_groups_page_lists_every_public_group_a_page_at_a_time(
+    client, make_user, make_group, django_assert_num_queries
+):
+    # given: 51 public groups (one of them mine) and a private one
+    me = make_user()
+    groups = [make_group(name=f"club {n}", is_public=True) for n in range(50)]
+    groups.append(make_group(name="mine", is_public=True, members=[me]))
+    make_group(name="secret")
+    client.force_login(me)
+
+    # when
+    # session, user; the page of groups; my memberships in them, their member counts (no
+    # messages yet: nothing to count as unread, no last message): the same for any page size
+    with django_assert_num_queries(5):
+        first = client.get(reverse("public_groups"))
+    second = client.get(reverse("public_groups"), {"after": first.context["next_after"]})
+
+    # then: by id, 50 and then the last, which is mine (to open, not to join)
+    assert [g["id"] for g in first.context["groups"]] == [g.id for g in groups[:50]]
+    assert [g["id"] for g in second.context["groups"]] == [groups[50].id]
+    assert second.context["next_after"] is None
+    assert f'?after={groups[49].id}"' in first.content.decode()
+    assert 'aria-label="Open mine"' in second.content.decode()
+    assert 'aria-label="Join club 0"' in first.content.decode()
+
+
+def test_the_public_groups_page_finds_groups_by_name(client, make_user, make_group):
+    # given
+    me = make_user()
+    chess = make_group(name="Chess club", is_public=True)
+    make_group(name="Book club", is_public=True)
+    make_group(name="Chess in secret")
+    client.force_login(me)
+
+    # when
+    response = client.get(reverse("public_groups"), {"q": "CHESS"})
+
+    # then
+    assert [g["id"] for g in response.context["groups"]] == [chess.id]
+
+
+@pytest.mark.parametrize("query", [{"after": "x"}, {"after": OVERFLOWING_ID}, {"q": "x" * 101}])
+def test_the_public_groups_page_refuses_bad_input_with_400(client, make_user, query):
+    # given
+    client.force_login(make_user())
+
+    # when
+    response = client.get(reverse("public_groups"), query)
+
+    # then
+    assert response.status_code == 400
+    assert response.context["groups"] == []
+
+
+def test_home_links_to_every_public_group(client, make_user):
+    # given
+    client.force_login(make_user())
+
+    # when
+    response = client.get(reverse("home"))
+
+    # then
+    assert f'href="{reverse("public_groups")}"' in response.content.decode()
