@@ -86,13 +86,11 @@ class Reader:
             message_id = frame["message"]["id"]
             if message_id in self._seen:
                 self.duplicates += 1
-            elif message_id < self.cursor:
+                return
+            if message_id < self.cursor:
                 self.out_of_order += 1
-                self._seen.add(message_id)
-                self.received.append(message_id)
-            else:
-                self._seen.add(message_id)
-                self.received.append(message_id)
+            self._seen.add(message_id)
+            self.received.append(message_id)
         elif kind == "resume.done":
             if frame["has_more"]:
                 asyncio.get_running_loop().create_task(

@@ -30,6 +30,17 @@ def wait_for_port(port: int, process: subprocess.Popen | None, what: str, log: P
     raise RuntimeError(f"{what} did not start:\n{log.read_text(errors='replace')[-3000:]}")
 
 
+def stop(process: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL after 10 s."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 def _postgres_bin(name: str) -> str:
     found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}")) or [shutil.which(name) or name]
     return found[-1]
@@ -161,16 +172,9 @@ class Site:
             self.processes[index] = None
 
     def stop(self) -> None:
-        for process in self.processes:
-            if process is not None and process.poll() is None:
-                process.send_signal(signal.SIGTERM)
         for index, process in enumerate(self.processes):
             if process is not None:
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+                stop(process)
             self.processes[index] = None
 
     def count_in_logs(self, text: str) -> int:

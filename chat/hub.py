@@ -178,9 +178,7 @@ class Hub:
         arrived: a stream that has it drops it, one that misses messages before it completes
         the gap from the database (chat/streams.py), as after any lost event."""
         group_ids = [
-            int(name.removeprefix(events.GROUP_CHANNEL_PREFIX))
-            for name in self.sockets
-            if name.startswith(events.GROUP_CHANNEL_PREFIX)
+            group_id for name in self.sockets if (group_id := events.group_of_channel(name))
         ]
         if not group_ids:
             return

@@ -50,6 +50,15 @@ def group_channel(group_id: int) -> str:
     return f"{GROUP_CHANNEL_PREFIX}{group_id}"
 
 
+def group_of_channel(name: str) -> int | None:
+    """The group id of a `group_channel` name; None for any other layer group."""
+    return (
+        int(name.removeprefix(GROUP_CHANNEL_PREFIX))
+        if name.startswith(GROUP_CHANNEL_PREFIX)
+        else None
+    )
+
+
 def user_channel(user_id: int) -> str:
     return f"user.{user_id}"
 

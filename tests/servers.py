@@ -8,30 +8,19 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.db import connection
 
-from chaos.processes import Redis
-
-ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
-START_SECONDS = 60
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
+from bench.server import HOST, ROOT, free_port
+from chaos.processes import Redis, stop, wait_for_port
 
 
 def database_url(*, port: int | None = None) -> str:
@@ -45,27 +34,6 @@ def database_url(*, port: int | None = None) -> str:
         return configured._replace(path="/" + db["NAME"]).geturl()
     # SQLite: the file, with the same connection options as the settings' embedded default.
     return f"sqlite:///{db['NAME']}?{urlencode(db['OPTIONS'])}"
-
-
-def _wait_for_port(port: int, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the process on port {port} exited:\n{log.read_text()[-3000:]}")
-        with contextlib.suppress(OSError), socket.create_connection((HOST, port), 0.2):
-            return
-        time.sleep(0.1)
-    raise RuntimeError(f"the process on port {port} did not start:\n{log.read_text()[-3000:]}")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 class RedisServer(Redis):
@@ -149,11 +117,11 @@ class Servers:
                 )
             )
         for port, process, log in zip(self.ports, self.processes, self.logs, strict=True):
-            _wait_for_port(port, process, log)
+            wait_for_port(port, process, f"the server on port {port}", log)
 
     def stop(self) -> None:
         for process in self.processes:
-            _stop(process)
+            stop(process)
         self.processes.clear()
 
     def __enter__(self) -> Servers:

@@ -134,3 +134,8 @@ async def test_sync_code_on_an_event_loops_thread_publishes_through_a_task(setti
         assert await asyncio.wait_for(layer.receive(channel), 2) == {"type": "typing", "group": 4}
     finally:
         channel_layers.backends.clear()
+
+
+def test_a_group_channel_names_its_group_and_no_other_channel_does():
+    assert events.group_of_channel(events.group_channel(7)) == 7
+    assert events.group_of_channel(events.user_channel(7)) is None
