@@ -34,6 +34,11 @@ from .throttles import FrameRate
 logger = logging.getLogger(__name__)
 
 HOLD_SECONDS = 1.0  # live message frames wait this long for a `resume` after the handshake
+# ... or longer while the process is too busy to read frames as they come: a hold timer this
+# late means the event loop is behind, and the client's `resume` may sit unread in its socket.
+# Letting live frames out then would put them before the replay of older messages.
+BUSY_LAG_SECONDS = 0.1
+HOLD_MAX_SECONDS = 5.0
 MAX_OUTBOX = 5000  # frames waiting for a client that does not read: then CLOSE_TOO_SLOW
 
 _connecting = 0  # handshakes under way in this process (settings.WEBSOCKET_MAX_CONNECTING)
@@ -59,7 +64,8 @@ class ChatConsumer(ClientFrames):
         self._writer: asyncio.Task | None = None
         self._accepted = False
         self._closing = False
-        self._hold_timer: asyncio.TimerHandle | None = None
+        self._hold_timer: asyncio.Handle | None = None
+        self._hold_since = 0.0
         self._completions: dict[int, asyncio.Task] = {}
 
     # --- Connection ---------------------------------------------------------------------------
@@ -120,7 +126,9 @@ class ChatConsumer(ClientFrames):
             return False
         await self._send({"type": "websocket.accept"})
         self._accepted = True
-        self._hold_timer = asyncio.get_running_loop().call_later(HOLD_SECONDS, self.release_hold)
+        loop = asyncio.get_running_loop()
+        self._hold_since = loop.time()
+        self._hold_timer = loop.call_later(HOLD_SECONDS, self._hold_over, self._hold_since)
         assert self.hub.presence is not None  # get_hub returns a started hub
         self.hub.presence.opened(self.user_id, self.streams)
         self._start_writer()
@@ -248,6 +256,18 @@ class ChatConsumer(ClientFrames):
         assert self.hub is not None  # a socket with streams has connected
         self.hub.subscriptions.unsubscribe(self, [events.group_channel(group_id)])
         return True
+
+    def _hold_over(self, due_since: float) -> None:
+        """The hold's time is up, unless the loop is behind (then it waits on, within the
+        maximum). A frame read in this same turn of the loop is handled first: the release
+        goes to the end of the turn's callbacks."""
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        late = now - (due_since + HOLD_SECONDS)
+        if late > BUSY_LAG_SECONDS and now - self._hold_since < HOLD_MAX_SECONDS:
+            self._hold_timer = loop.call_later(HOLD_SECONDS, self._hold_over, now)
+        else:
+            self._hold_timer = loop.call_soon(self.release_hold)
 
     def release_hold(self) -> None:
         if self._hold_timer is None:

@@ -1,5 +1,7 @@
 """resume: replay from the database, has_more, and live frames held around the replay."""
 
+import asyncio
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -83,6 +85,26 @@ async def test_live_message_during_the_hold_follows_the_replay_once(connect, pai
     await reader.send({"type": "resume", "groups": {str(pair.group.id): ids[0]}})
 
     # then
+    replayed, _ = await reader.receive_until("resume.done")
+    assert _ids(replayed) == ids[1:] + live
+    assert await reader.nothing()
+
+
+async def test_a_busy_server_holds_live_frames_until_it_reads_the_resume(connect, pair):
+    # given: the client saw the first message; one more is committed after the handshake
+    ids = await db.run(_send_many, sender=pair.sender, group_id=pair.group.id, count=2)
+    opened = time.monotonic()
+    reader = await connect(pair.reader)
+    live = await db.run(_send_many, sender=pair.sender, group_id=pair.group.id, count=1)
+
+    # when: the event loop is blocked across the end of the hold (as in a reconnect storm),
+    # and the server reads the client's resume only after the hold's timer has run
+    await asyncio.sleep(max(0.0, opened + 0.8 - time.monotonic()))
+    time.sleep(0.5)  # the point: the loop is busy
+    await asyncio.sleep(0.05)
+    await reader.send({"type": "resume", "groups": {str(pair.group.id): ids[0]}})
+
+    # then: the live message did not jump ahead of the replay
     replayed, _ = await reader.receive_until("resume.done")
     assert _ids(replayed) == ids[1:] + live
     assert await reader.nothing()
