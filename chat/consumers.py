@@ -251,6 +251,8 @@ class ChatConsumer(ClientFrames):
         stream = self.streams.pop(group_id, None)
         if stream is None:
             return False
+        if self.identity is not None:  # the handshake's last id no longer says where it is
+            self.identity.last_ids.pop(group_id, None)
         if task := self._completions.pop(group_id, None):
             task.cancel()
         assert self.hub is not None  # a socket with streams has connected

@@ -131,6 +131,7 @@ class ClientFrames:
         for group_id in cursors:
             self.streams[group_id].wait(REPLAY)
         self.release_hold()
+        assert self.identity is not None
         budget, has_more = RESUME_LIMIT, False
         for group_id, after_id in cursors.items():
             stream = self.streams.get(group_id)
@@ -140,6 +141,12 @@ class ClientFrames:
                 await asyncio.wait([pending])
             if budget == 0:
                 has_more = True
+                continue
+            if after_id >= self.identity.last_ids.get(group_id, after_id + 1):
+                # The client had every message as of the handshake, and the stream is at the
+                # handshake's position: what follows comes live. No query (a reconnect storm
+                # of up-to-date clients is mostly this).
+                stream.release(REPLAY)
                 continue
             page = await db.run(actions.replay, group_id=group_id, after_id=after_id, limit=budget)
             if self.streams.get(group_id) is not stream:

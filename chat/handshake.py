@@ -11,7 +11,7 @@ alone: a bad one is not rescued by a cookie.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import import_module
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, cast
@@ -75,6 +75,7 @@ class Identity:
     token_key: str | None
     session_key: str | None
     groups: dict[int, int]  # the user's group ids -> each group's last seq
+    last_ids: dict[int, int] = field(default_factory=dict)  # ... -> its last message's id
 
     def uses(self, *, token_key: str | None, session_key: str | None) -> bool:
         """Whether revoking these credentials (neither given: all of them) ends this socket."""
@@ -101,8 +102,15 @@ def identify(scope) -> Identity | None:
         user = _session_user(session_key) if session_key else None
     if user is None or not user.is_active or not user.is_authenticated:
         return None
-    groups = dict(Membership.objects.filter(user=user).values_list("group_id", "group__last_seq"))
-    return Identity(user=user, token_key=token_key, session_key=session_key, groups=groups)
+    rows = Membership.objects.filter(user=user).values_list(
+        "group_id", "group__last_seq", "group__last_message_id"
+    )
+    groups, last_ids = {}, {}
+    for group_id, last_seq, last_id in rows:
+        groups[group_id], last_ids[group_id] = last_seq, last_id or 0
+    return Identity(
+        user=user, token_key=token_key, session_key=session_key, groups=groups, last_ids=last_ids
+    )
 
 
 def _session_user(session_key: str):

@@ -151,6 +151,7 @@ else:
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
 AUTH_USER_MODEL = "accounts.User"
 
 # --- Redis: channel layer and cache -----------------------------------------------------------
@@ -320,8 +321,11 @@ WEBSOCKET_FRAME_BURST = env_int("DJANGO_WS_FRAME_BURST", 100)
 # Django's sync views share).
 WEBSOCKET_DB_THREADS = env_int("DJANGO_WS_DB_THREADS", 8)
 # Handshakes a server process works on at once; one more is closed at once with 4013 (the
-# client retries after a random delay) rather than left waiting behind the others.
-WEBSOCKET_MAX_CONNECTING = env_int("DJANGO_WS_MAX_CONNECTING", 500)
+# client retries after a random delay) rather than left waiting behind the others. A process
+# on 2 cores completes about 300 handshakes and resumes a second, so 1,000 in flight finish
+# in about 3.5 s, within daphne's 5 s handshake timeout; 500 shed half of a 1,000-socket
+# storm and made it slower (docs/reliability.md, R6).
+WEBSOCKET_MAX_CONNECTING = env_int("DJANGO_WS_MAX_CONNECTING", 1000)
 
 LOGGING = {
     "version": 1,

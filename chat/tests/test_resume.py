@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from chat import db, frames, handlers
+from chat import actions, db, frames, handlers
 from messaging.services import send_message
 
 
@@ -51,6 +51,26 @@ async def test_resume_of_an_up_to_date_client_replays_nothing(connect, pair):
 
     # then
     assert await reader.receive() == {"type": "resume.done", "has_more": False}
+
+
+async def test_a_resume_from_the_handshakes_last_message_reads_nothing(connect, pair, monkeypatch):
+    # given: a client up to date when it connects (as after a server process died)
+    ids = await db.run(_send_many, sender=pair.sender, group_id=pair.group.id, count=2)
+    reader = await connect(pair.reader)
+    replays = []
+    monkeypatch.setattr(
+        actions, "replay", lambda **page: replays.append(page) or actions.ReplayPage([], False, 0)
+    )
+
+    # when
+    await reader.send({"type": "resume", "groups": {str(pair.group.id): ids[-1]}})
+    done = await reader.receive()
+    live = await db.run(_send_many, sender=pair.sender, group_id=pair.group.id, count=1)
+
+    # then: no replay was read, and what follows comes live
+    assert done == {"type": "resume.done", "has_more": False}
+    assert replays == []
+    assert _ids([await reader.receive()]) == live
 
 
 async def test_resume_is_capped_and_has_more_until_the_follow_up(connect, pair, monkeypatch):
