@@ -54,9 +54,10 @@ bench: install-dev
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 ## make chaos: kill Redis, PostgreSQL and server processes under load; fails on any loss
-## (CHAOS_ARGS="--short" is CI's run; "--write-docs" updates docs/reliability.md)
+## (CHAOS_ARGS="--short" is CI's run; "--write-docs" updates docs/reliability.md; LONG=1 adds R5,
+## an hour of mixed load)
 chaos: install-dev
-	$(BIN)/python -m chaos $(CHAOS_ARGS)
+	$(BIN)/python -m chaos $(if $(filter 1,$(LONG)),--long) $(CHAOS_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

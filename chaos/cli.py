@@ -1,6 +1,7 @@
-"""`python -m chaos [--short] [--only R1,R3] [--write-docs]`: start the suite's own PostgreSQL,
-Redis and two server processes, run the scenarios, print a line of figures for each, and exit
-non-zero on any broken promise. `--write-docs` puts the figures into docs/reliability.md."""
+"""`python -m chaos [--short] [--long] [--only R1,R3] [--write-docs]`: start the suite's own
+PostgreSQL, Redis and two server processes, run the scenarios, print a line of figures for
+each, and exit non-zero on any broken promise. `--long` adds R5, an hour of mixed load;
+`--write-docs` puts the figures into docs/reliability.md."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from bench.seed import Plan, seed
 from bench.server import ROOT
 
 from .processes import Postgres, Redis, Site
-from .scenarios import SCENARIOS, Result, World, sockets
+from .scenarios import LONG, SCENARIOS, Result, World, sockets
 
 DOC = ROOT / "docs" / "reliability.md"
 BEGIN, END = "<!-- chaos figures: begin -->", "<!-- chaos figures: end -->"
@@ -27,7 +28,11 @@ BEGIN, END = "<!-- chaos figures: begin -->", "<!-- chaos figures: end -->"
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m chaos", description=__doc__)
     parser.add_argument("--short", action="store_true", help="the short run CI makes")
-    parser.add_argument("--only", default=",".join(SCENARIOS), help="scenarios, e.g. R1,R3")
+    parser.add_argument("--only", help="scenarios, e.g. R1,R3 (default: all but R5)")
+    parser.add_argument("--long", action="store_true", help="add R5, an hour of mixed load")
+    parser.add_argument(
+        "--long-seconds", type=float, default=3600, help="R5's duration (default an hour)"
+    )
     parser.add_argument("--write-docs", action="store_true", help="update docs/reliability.md")
     parser.add_argument("--json", type=Path, help="write the results as JSON here")
     parser.add_argument("--keep", action="store_true", help="keep the folder of data and logs")
@@ -81,7 +86,10 @@ def _write_docs(results: list[Result], short: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    names = [name.strip() for name in args.only.split(",") if name.strip()]
+    if args.only:
+        names = [name.strip() for name in args.only.split(",") if name.strip()]
+    else:
+        names = [name for name in SCENARIOS if args.long or name not in LONG]
     scale = 0.2 if args.short else 1.0
     folder = tempfile.mkdtemp(prefix="chaos-")
     workdir = Path(folder)
@@ -102,7 +110,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         site.start()
         _log(f"two daphne processes on ports {site.ports}; {users} members in one group")
-        world = World(postgres, redis, site, seeded.home_groups[0], seeded.tokens, scale)
+        world = World(
+            postgres, redis, site, seeded.home_groups[0], seeded.tokens, scale, args.long_seconds
+        )
         results = asyncio.run(_run(world, names))
         tracebacks = site.count_in_logs("Traceback")
         errors = site.count_in_logs("Internal Server Error")

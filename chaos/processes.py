@@ -163,6 +163,9 @@ class Site:
         for i in range(len(self.ports)) if index is None else [index]:
             wait_for_port(self.ports[i], self.processes[i], f"server {i}", self.log(i))
 
+    def pids(self) -> list[int]:
+        return [process.pid for process in self.processes if process is not None]
+
     def kill(self, index: int) -> None:
         """kill -9, as the kernel's OOM killer or a crash would."""
         process = self.processes[index]

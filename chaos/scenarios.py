@@ -4,8 +4,11 @@ failures that break a promise (any loss, any duplicate, a deadline missed)."""
 from __future__ import annotations
 
 import asyncio
+import random
+import statistics
 import time
 import uuid
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,13 +16,16 @@ from typing import Any
 import aiohttp
 import psycopg
 
-from .clients import Reader, Sender, rest_send, ws_url
+from .clients import Reader, RestLoad, Sender, rest_send, ws_url
 from .processes import Postgres, Redis, Site
 
-DELIVERIES_PER_SECOND = 2_000  # R4's load, whatever its socket count
+# R4's and R5's load, whatever the socket count: half the fan-out the site holds at p99 <= 50 ms
+# on 2 cores (about 4,000 deliveries/s, docs/benchmarks.md).
+DELIVERIES_PER_SECOND = 2_000
+REST_PER_SECOND = 25  # R5's REST requests: half the REST sends/s the benchmark sustains
 
 # Sockets a scenario opens, full and at least (the short run scales the full figure down).
-SOCKETS = {"R1": (50, 20), "R3": (1, 1), "R4": (1_000, 200)}
+SOCKETS = {"R1": (50, 20), "R3": (1, 1), "R4": (1_000, 200), "R5": (200, 40), "R6": (1_000, 200)}
 
 
 def sockets(name: str, scale: float) -> int:
@@ -38,12 +44,20 @@ class World:
     group_id: int
     tokens: list[str]
     scale: float  # 1 for the full suite, less for the short run in CI
+    long_seconds: float = 3600  # R5's duration
 
     def n(self, full: int, least: int) -> int:
         return max(least, int(full * self.scale))
 
     def url(self, index: int) -> str:
         return self.site.urls()[index % len(self.site.ports)]
+
+    def last_id(self) -> int:
+        with psycopg.connect(self.postgres.url) as connection:
+            row = connection.execute(
+                "SELECT max(id) FROM messaging_message WHERE group_id = %s", [self.group_id]
+            ).fetchone()
+        return (row[0] if row else None) or 0
 
     def stored(self, prefix: str) -> list[tuple[int, str]]:
         """(id, client_id) of the stored messages whose client_id starts with `prefix`."""
@@ -68,7 +82,13 @@ class Result:
 
 
 def _readers(world: World, count: int) -> list[Reader]:
-    return [Reader(ws_url(world.url(i), world.tokens[1 + i]), world.group_id) for i in range(count)]
+    """Members reading the group, up to date with it: a scenario tests its faults, not a
+    backlog left by the scenarios before it."""
+    after = world.last_id()
+    return [
+        Reader(ws_url(world.url(i), world.tokens[1 + i]), world.group_id, after=after)
+        for i in range(count)
+    ]
 
 
 async def _until(condition, timeout: float) -> float | None:
@@ -83,7 +103,7 @@ async def _until(condition, timeout: float) -> float | None:
 
 def _check_readers(result: Result, readers: list[Reader], stored_ids: list[int]) -> None:
     expected = set(stored_ids)
-    incomplete = sum(1 for r in readers if not expected <= set(r.received))
+    incomplete = sum(1 for r in readers if not r.has_all(expected))
     result.figures.update(
         duplicates=sum(r.duplicates for r in readers),
         out_of_order=sum(r.out_of_order for r in readers),
@@ -129,7 +149,7 @@ async def redis_killed_twice(world: World) -> Result:
     acked = {c for s in senders for c in s.acked}
     stored_ids = [message_id for message_id, _ in stored]
     # From the later of Redis's last return and the last send: how long until all are complete.
-    complete = await _until(lambda: all(set(stored_ids) <= set(r.received) for r in readers), 30)
+    complete = await _until(lambda: all(r.has_all(set(stored_ids)) for r in readers), 30)
     for reader in readers:
         await reader.stop()
     result.figures.update(
@@ -238,7 +258,7 @@ async def postgres_restart_and_kill_9(world: World) -> Result:
     await sending
     stored = world.stored(run)
     stored_ids = [message_id for message_id, _ in stored]
-    complete = await _until(lambda: all(set(stored_ids) <= set(r.received) for r in readers), 30)
+    complete = await _until(lambda: all(r.has_all(set(stored_ids)) for r in readers), 30)
     for reader in readers:
         await reader.stop()
     lost = set(sender.acked) - {c for _, c in stored}
@@ -259,9 +279,166 @@ async def postgres_restart_and_kill_9(world: World) -> Result:
     return result
 
 
+async def reconnect_storm(world: World) -> Result:
+    """R6: every socket on one process, that process killed: all of them reconnect at once."""
+    result = Result(
+        "R6 reconnect storm",
+        "When a server process dies, every one of its sockets is back and resumed within 5 s, "
+        "and none meets a server error.",
+    )
+    count = sockets("R6", world.scale)
+    after = world.last_id()
+    url = world.site.urls()[1]
+    readers = [
+        Reader(ws_url(url, world.tokens[1 + i]), world.group_id, after=after) for i in range(count)
+    ]
+    for reader in readers:
+        reader.start()
+    ready = await _until(lambda: all(r.resumed_at for r in readers), 60)
+    killed_at = time.monotonic()
+    await asyncio.to_thread(world.site.kill, 1)
+    await asyncio.to_thread(world.site.start, 1)  # as systemd's Restart=always would
+    listening = time.monotonic() - killed_at
+    back = await _until(lambda: all(r.resumed_at > killed_at for r in readers), 60)
+    if back is not None:
+        back += listening
+    for reader in readers:
+        await reader.stop()
+    closes = sum((r.closes for r in readers), Counter())
+    result.figures.update(
+        sockets=count,
+        first_connect_s=round(ready if ready is not None else -1, 2),
+        restarted_s=round(listening, 2),
+        back_and_resumed_s=round(back if back is not None else -1, 2),
+        closes=dict(closes),
+    )
+    result.check(back is not None and back <= 5, "sockets not back and resumed within 5 s")
+    result.check(not closes.get(1011), "a socket was closed with a server error (1011)")
+    return result
+
+
+async def mixed_load(world: World) -> Result:
+    """R5: sockets reading (some reconnecting), websocket and REST sends, REST reads, for an
+    hour at half the benchmarked capacity; the servers' memory sampled throughout."""
+    seconds = world.long_seconds
+    result = Result(
+        f"R5 {seconds:.0f} s of mixed load",
+        "At half the benchmarked capacity for an hour, at most 0.025% of requests fail with a "
+        "server error, p99 stays within 2 s, memory stays flat and every message arrives.",
+    )
+    count = sockets("R5", world.scale)
+    deliveries = array("d")
+    readers = _readers(world, count)
+    for reader in readers:
+        reader.latencies = deliveries
+        reader.start()
+    await _until(lambda: all(r.resumed_at for r in readers), 60)
+    run = f"r5-{uuid.uuid4().hex[:8]}-"
+    ws_rate = DELIVERIES_PER_SECOND / count - REST_PER_SECOND / 10  # messages/s by websocket
+    ids = [f"{run}ws{i}" for i in range(int(ws_rate * seconds))]
+    senders = [
+        Sender(ws_url(world.url(i), world.tokens[0]), world.group_id, stamp=True) for i in range(2)
+    ]
+    rest = RestLoad(world.site.urls(), world.tokens[0], world.group_id, run=f"{run}rest")
+    memory: list[list[tuple[float, float]]] = [[] for _ in world.site.ports]
+    started = time.monotonic()
+
+    async def sample_memory() -> None:
+        while True:
+            for index, pid in enumerate(world.site.pids()):
+                memory[index].append((time.monotonic() - started, _rss_mib(pid)))
+            await asyncio.sleep(min(10.0, seconds / 30))
+
+    async def reload_tabs() -> None:  # a reader reconnects every 5 s, as reloaded tabs do
+        while True:
+            await asyncio.sleep(5)
+            await random.choice(readers).reconnect()
+
+    async def progress() -> None:  # a line a minute (a tenth of a short run)
+        while True:
+            await asyncio.sleep(min(60.0, seconds / 10))
+            rss = ", ".join(f"{m[-1][1]:.0f}" for m in memory if m)
+            print(
+                f"  R5 {time.monotonic() - started:6.0f}/{seconds:.0f} s: "
+                f"{rest.statuses.total()} REST answers {dict(rest.statuses)}, "
+                f"{sum(len(s.acked) for s in senders)} websocket acks, "
+                f"{len(deliveries)} deliveries, servers' memory {rss} MiB",
+                flush=True,
+            )
+
+    background = [asyncio.create_task(task()) for task in (sample_memory, reload_tabs, progress)]
+    await asyncio.gather(
+        rest.run_for(seconds, rate=REST_PER_SECOND),
+        *(s.send_all(ids[i::2], rate=ws_rate / 2) for i, s in enumerate(senders)),
+    )
+    for task in background:
+        task.cancel()
+    stored = world.stored(run)
+    stored_ids = [message_id for message_id, _ in stored]
+    await _until(lambda: all(r.has_all(set(stored_ids)) for r in readers), 30)
+    for reader in readers:
+        await reader.stop()
+    requests = rest.statuses.total() + len(ids)
+    server_errors = sum(n for status, n in rest.statuses.items() if str(status).startswith("5"))
+    server_errors += sum(s.server_errors for s in senders)
+    acks = [took for s in senders for took in s.ack_latencies]
+    slopes = [_slope_mib_per_hour(samples) for samples in memory]
+    result.figures.update(
+        sockets=count,
+        seconds=round(seconds),
+        requests=requests,
+        answers=dict(rest.statuses),
+        server_error_pct=round(100 * server_errors / max(1, requests), 4),
+        rest_p99_ms=_p99_ms(rest.latencies),
+        ack_p99_ms=_p99_ms(acks),
+        delivery_p99_ms=_p99_ms(deliveries),
+        deliveries=len(deliveries),
+        memory_mib=[f"{m[0][1]:.0f} -> {m[-1][1]:.0f}" for m in memory if m],
+        memory_slope_mib_per_h=[round(slope, 1) for slope in slopes],
+    )
+    result.check(server_errors <= 0.00025 * requests, f"{server_errors} server errors")
+    for name in ("rest_p99_ms", "ack_p99_ms", "delivery_p99_ms"):
+        result.check(result.figures[name] <= 2000, f"{name} over 2 s")
+    expected = {c for s in senders for c in s.acked} | set(rest.sent)
+    result.check(expected <= {c for _, c in stored}, "an acknowledged message is not stored")
+    result.check(len(stored) == len(ids) + len(rest.sent), "a message was stored twice or lost")
+    _check_readers(result, readers, stored_ids)
+    if seconds >= 600:  # a short run's slope is its warm-up
+        result.check(max(slopes) <= MEMORY_SLOPE_MIB_PER_HOUR, "memory grows")
+    return result
+
+
+MEMORY_SLOPE_MIB_PER_HOUR = 10  # after the first tenth of the run
+
+
+def _p99_ms(values) -> float:
+    ordered = sorted(values)
+    return round(1000 * ordered[int(0.99 * (len(ordered) - 1))], 1) if ordered else -1.0
+
+
+def _rss_mib(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _slope_mib_per_hour(samples: list[tuple[float, float]]) -> float:
+    """The least-squares slope of resident memory, leaving out the first tenth (warm-up)."""
+    settled = samples[len(samples) // 10 :]
+    if len(settled) < 2:
+        return 0.0
+    times, sizes = zip(*settled, strict=True)
+    return statistics.linear_regression(times, sizes).slope * 3600
+
+
 SCENARIOS = {
     "R1": redis_killed_twice,
     "R2": sent_three_times,
     "R3": offline_then_resume,
     "R4": postgres_restart_and_kill_9,
+    "R6": reconnect_storm,
+    "R5": mixed_load,  # last: an hour
 }
+LONG = {"R5"}  # run only when asked for (`--long`, `--only R5`)
