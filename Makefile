@@ -25,13 +25,16 @@ install-dev: $(VENV)/.installed-dev
 migrate: install
 	$(BIN)/python manage.py migrate --no-input
 
-## make run: set up everything, then serve HTTP + websockets on http://127.0.0.1:8000
+## make run: set up everything, then serve HTTP + websockets on http://127.0.0.1:8000, with one
+## background worker beside the server (both stop with Ctrl-C)
 run: migrate
 	@echo
 	@echo "  Open http://$(HOST):$(PORT)/ and sign up."
 	@echo "  Admin: $(BIN)/python manage.py createsuperuser, then http://$(HOST):$(PORT)/admin/"
 	@echo "  Demo data: $(BIN)/python manage.py seed_demo"
 	@echo
+	@$(BIN)/python manage.py worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## make test: install the test tools into the same venv and run the whole suite

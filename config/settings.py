@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "django_tasks",
+    "django_tasks_db",
+    "jobs",
     "accounts",
     "groups",
     "messaging",
@@ -151,6 +154,12 @@ else:
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Background jobs (jobs/, `python manage.py worker`) ----------------------------------------
+# Jobs live in the site's own database (django-tasks-db): nothing more to run than the workers.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+JOBS_WORKER_LOST_AFTER = env_int("JOBS_WORKER_LOST_AFTER", 30)  # s without a heartbeat: gone
+JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 5)  # runs of one job, retries included
 
 AUTH_USER_MODEL = "accounts.User"
 

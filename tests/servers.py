@@ -1,6 +1,7 @@
 """Real processes for the tests that need them: server processes (daphne, or uvicorn) serving
-config.asgi on the test database, a Redis of the test's own that it may stop and start, and a
-TCP proxy in front of PostgreSQL that a test can cut, as a network fault or a restart would.
+config.asgi on the test database, background workers (`manage.py worker`) on it, a Redis of
+the test's own that it may stop and start, and a TCP proxy in front of PostgreSQL that a test
+can cut, as a network fault or a restart would.
 
 Data made by a test's factories is committed (transactional_db), so the servers see it."""
 
@@ -139,6 +140,61 @@ class Servers:
 
     def log_text(self) -> str:
         return "".join(log.read_text() for log in self.logs)
+
+
+class Workers:
+    """`manage.py worker` processes on the test database, in the servers' environment; each
+    may be stopped (SIGTERM: it finishes its job) or killed (SIGKILL, mid-job)."""
+
+    def __init__(self, count: int = 1, *, redis_url: str | None = None, **env: str) -> None:
+        self.environment = Servers(0, redis_url=redis_url, **env).environment()
+        self.count = count
+        self.processes: list[subprocess.Popen | None] = []
+        self.log = Path(tempfile.mkstemp(prefix="chat-worker-", suffix=".log")[1])
+
+    def start(self) -> None:
+        for _ in range(self.count):
+            self.processes.append(self._spawn())
+
+    def _spawn(self) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "manage.py", "worker", "--interval", "0.1", "--no-startup-delay"]
+            + ["--no-reload", "-v", "2"],
+            cwd=ROOT,
+            env=self.environment,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+
+    def add(self) -> None:
+        """One more worker."""
+        self.processes.append(self._spawn())
+
+    def kill(self, index: int) -> None:
+        process = self.processes[index]
+        if process is not None:
+            process.kill()
+            process.wait()
+            self.processes[index] = None
+
+    def stop(self) -> list[int]:
+        """Stop every worker; their exit codes."""
+        codes = []
+        for process in filter(None, self.processes):
+            stop(process)
+            codes.append(process.returncode)
+        self.processes.clear()
+        return codes
+
+    def __enter__(self) -> Workers:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
 
 
 class TcpProxy:

@@ -1,0 +1,94 @@
+"""`manage.py worker` as real processes on the test database: jobs enqueued by the site run
+there, a worker killed with -9 mid-job has its job run again by another, two workers never run
+one job twice, and SIGTERM lets the job under way finish."""
+
+import time
+
+import pytest
+from django_tasks_db.models import DBTaskResult
+
+from jobs.tests import tasks
+from tests.servers import Workers
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _until(condition, timeout: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_a_worker_process_runs_what_the_site_enqueues(tmp_path):
+    # given
+    path = str(tmp_path / "out")
+
+    # when
+    with Workers(1) as workers:
+        result = tasks.note.enqueue(path, "hello")
+        ran = _until(lambda: tasks.lines(path) == ["hello"])
+        done = _until(lambda: DBTaskResult.objects.get(id=result.id).status == "SUCCESSFUL")
+
+    # then
+    assert ran and done, workers.log_text()
+
+
+def test_the_job_of_a_worker_killed_mid_job_runs_again_elsewhere(tmp_path):
+    # given: a worker in the middle of a 2 s job
+    path = str(tmp_path / "out")
+    workers = Workers(1, JOBS_WORKER_LOST_AFTER="1")
+    workers.start()
+    try:
+        result = tasks.slow.enqueue(path, 2)
+        assert _until(lambda: tasks.lines(path) == ["started"]), workers.log_text()
+
+        # when: it is killed, and another worker runs
+        workers.kill(0)
+        workers.add()
+        finished = _until(lambda: tasks.lines(path)[-1:] == ["finished"])
+    finally:
+        workers.stop()
+
+    # then: the job ran again, to its end, once more
+    assert finished, workers.log_text()
+    assert tasks.lines(path) == ["started", "started", "finished"]
+    job = DBTaskResult.objects.get(id=result.id)
+    assert job.status == "SUCCESSFUL"
+    assert len(job.worker_ids) == 2
+
+
+def test_two_workers_run_each_job_once(tmp_path):
+    # given
+    path = str(tmp_path / "out")
+    lines = [f"job {i}" for i in range(60)]
+
+    # when
+    with Workers(2) as workers:
+        for line in lines:
+            tasks.note.enqueue(path, line)
+        everything = _until(lambda: len(tasks.lines(path)) >= len(lines))
+        time.sleep(0.3)  # time for a job run twice to show
+
+    # then
+    assert everything, workers.log_text()
+    assert sorted(tasks.lines(path)) == sorted(lines)
+    assert len({tuple(j.worker_ids) for j in DBTaskResult.objects.all()}) == 2  # both worked
+
+
+def test_sigterm_lets_the_job_under_way_finish(tmp_path):
+    # given
+    path = str(tmp_path / "out")
+    workers = Workers(1)
+    workers.start()
+    tasks.slow.enqueue(path, 1)
+    assert _until(lambda: tasks.lines(path) == ["started"]), workers.log_text()
+
+    # when
+    codes = workers.stop()
+
+    # then
+    assert tasks.lines(path) == ["started", "finished"]
+    assert codes == [0]
