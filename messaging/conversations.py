@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 
 from groups.models import Group, Membership
 
-from .models import Message
+from .models import Mention, Message
 from .payloads import for_viewer, message_payloads
 
 
@@ -26,7 +26,8 @@ def group_payload(*, user, group: Group) -> dict[str, Any]:
 
 
 def group_payloads(*, user, groups: Iterable[Group]) -> list[dict[str, Any]]:
-    """`{id, name, description, kind, is_public, role, member_count, unread_count, last_message}`
+    """`{id, name, description, kind, is_public, role, member_count, unread_count, mention_count,
+    last_message}`
     for each group, in the order given, plus `title`: the name to show this viewer (for a direct
     conversation, the other person's display name)."""
     groups = list(groups)
@@ -35,7 +36,7 @@ def group_payloads(*, user, groups: Iterable[Group]) -> list[dict[str, Any]]:
     group_ids = [group.id for group in groups]
     memberships = _viewer_memberships(user=user, group_ids=group_ids)
     member_counts = _member_counts(group_ids)
-    unread_counts = _unread_counts(user=user, group_ids=list(memberships))
+    unread_counts, mention_counts = _unread_counts(user=user, group_ids=list(memberships))
     last_messages = _last_messages(user=user, groups=groups)
     peers = _direct_peers(
         user=user, group_ids=[g.id for g in groups if g.kind == Group.Kind.DIRECT]
@@ -51,6 +52,10 @@ def group_payloads(*, user, groups: Iterable[Group]) -> list[dict[str, Any]]:
             "role": memberships[group.id].role if group.id in memberships else None,
             "member_count": member_counts.get(group.id, 0),
             "unread_count": unread_counts.get(group.id, 0),
+            # In a direct conversation every message is meant for the viewer.
+            "mention_count": (
+                unread_counts if group.kind == Group.Kind.DIRECT else mention_counts
+            ).get(group.id, 0),
             "last_message": (
                 last_messages.get(group.last_message_id) if group.last_message_id else None
             ),
@@ -78,10 +83,11 @@ def _member_counts(group_ids: list[int]) -> dict[int, int]:
     return dict(rows)
 
 
-def _unread_counts(*, user, group_ids: list[int]) -> dict[int, int]:
-    """Messages from others, not deleted, above the viewer's read marker (members only)."""
+def _unread_counts(*, user, group_ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
+    """Messages from others, not deleted, above the viewer's read marker (members only), and
+    how many of them mention the viewer (by name or `@all`): one query for both."""
     if not group_ids:
-        return {}
+        return {}, {}
     rows = (
         Message.objects.filter(
             group_id__in=group_ids,
@@ -92,10 +98,20 @@ def _unread_counts(*, user, group_ids: list[int]) -> dict[int, int]:
         )
         .filter(~Q(sender=user))
         .values("group_id")
-        .annotate(count=Count("id"))
-        .values_list("group_id", "count")
+        .annotate(
+            count=Count("id"),
+            mentioning=Count(
+                "id",
+                filter=Q(mentions_all=True)
+                | Q(Exists(Mention.objects.filter(message=OuterRef("pk"), user=user))),
+            ),
+        )
+        .values_list("group_id", "count", "mentioning")
     )
-    return dict(rows)
+    unread, mentioning = {}, {}
+    for group_id, count, mentions in rows:
+        unread[group_id], mentioning[group_id] = count, mentions
+    return unread, mentioning
 
 
 def _last_messages(*, user, groups: list[Group]) -> dict[int, dict[str, Any]]:

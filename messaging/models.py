@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import JSONField, Q, Value
 from django.utils import timezone
 
 BODY_MAX_LENGTH = 10_000
@@ -26,6 +26,10 @@ class Message(models.Model):
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted = models.BooleanField(default=False)
     client_id = models.CharField(max_length=CLIENT_ID_MAX_LENGTH, null=True, blank=True)
+    # The members the body names (`@username`), as in the payload; `Mention` rows index them.
+    # Defaults in the database too: the bulk loaders (messaging/seeding.py) leave them out.
+    mentions = models.JSONField(default=list, db_default=Value([], JSONField()), blank=True)
+    mentions_all = models.BooleanField(default=False, db_default=False)  # `@all`
 
     class Meta:
         constraints = [
@@ -59,3 +63,21 @@ class Reaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.emoji} by {self.user_id} on {self.message_id}"
+
+
+class Mention(models.Model):
+    """A member named in a message (`@username`): what `mention_count` and the notifications
+    count. `@all` is `Message.mentions_all`, not a row per member."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="mention_rows")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentions"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "message"], name="mention_unique_user_message")
+        ]
+
+    def __str__(self) -> str:
+        return f"@{self.user_id} in {self.message_id}"

@@ -36,6 +36,8 @@ PAYLOAD_COLUMNS = (
     "edited_at",
     "deleted",
     "client_id",
+    "mentions",
+    "mentions_all",
 )
 
 
@@ -69,6 +71,8 @@ def _payload(row: tuple, reactions: list[dict[str, Any]]) -> dict[str, Any]:
         edited_at,
         deleted,
         client_id,
+        mentions,
+        mentions_all,
         *_,
     ) = row
     return {
@@ -83,6 +87,8 @@ def _payload(row: tuple, reactions: list[dict[str, Any]]) -> dict[str, Any]:
         "deleted": deleted,
         "client_id": client_id,
         "reactions": reactions,
+        "mentions": mentions,
+        "mentions_all": mentions_all,
     }
 
 

@@ -79,6 +79,11 @@ class MessageSerializer(serializers.Serializer):
     deleted = serializers.BooleanField()
     client_id = serializers.CharField(allow_null=True)
     reactions = ReactionSerializer(many=True)
+    mentions = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Ids of the members the body names (`@username`), in order of first mention.",
+    )
+    mentions_all = serializers.BooleanField(help_text="Whether the body says `@all`.")
 
 
 class MessagePageSerializer(serializers.Serializer):
@@ -108,6 +113,10 @@ class GroupSerializer(serializers.Serializer):
     member_count = serializers.IntegerField()
     unread_count = serializers.IntegerField(
         help_text="Messages from others, not deleted, above the caller's read marker."
+    )
+    mention_count = serializers.IntegerField(
+        help_text="Of those, the ones that mention the caller by name or `@all`; in a direct "
+        "conversation, all of them."
     )
     last_message = MessageSerializer(allow_null=True)
 

@@ -11,13 +11,15 @@ Guarantees (contract):
 
 from __future__ import annotations
 
+import json
 import unicodedata
+from collections.abc import Iterable
 from contextlib import AbstractContextManager, nullcontext
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
-from django.db.models.functions import Greatest
+from django.db.models.functions import Greatest, Lower
 from django.http import Http404
 from django.utils import timezone
 
@@ -28,9 +30,16 @@ from groups.models import Group, Membership
 from groups.permissions import can_moderate_message
 from groups.selectors import NOT_A_MEMBER, NOT_FOUND, refuse_non_member
 
-from .models import BODY_MAX_LENGTH, CLIENT_ID_MAX_LENGTH, EMOJI_MAX_LENGTH, Message, Reaction
+from .models import (
+    BODY_MAX_LENGTH,
+    CLIENT_ID_MAX_LENGTH,
+    EMOJI_MAX_LENGTH,
+    Mention,
+    Message,
+    Reaction,
+)
 from .payloads import message_payload, message_payload_fresh
-from .rendering import render_markdown
+from .rendering import MemberLookup, Rendered, render_message
 
 BODY_REQUIRED = "A message cannot be empty."
 BODY_TOO_LONG = f"A message has at most {BODY_MAX_LENGTH:,} characters."
@@ -79,6 +88,24 @@ def clean_emoji(emoji: object) -> str:
     return emoji
 
 
+def _members_named(group_id: int) -> MemberLookup:
+    """The lookup `render_message` asks for the group's members among the mentioned names:
+    one query, made only when the body mentions someone."""
+
+    def lookup(names: set[str]) -> dict[str, tuple[int, str]]:
+        if not is_valid_id(group_id):
+            return {}
+        rows = (
+            Membership.objects.filter(group_id=group_id)
+            .annotate(name=Lower("user__username"))
+            .filter(name__in=names)
+            .values_list("name", "user_id", "user__username")
+        )
+        return {name: (user_id, username) for name, user_id, username in rows}
+
+    return lookup
+
+
 def _sent_before(*, sender: User, client_id: str | None) -> Message | None:
     if client_id is None:
         return None
@@ -101,11 +128,12 @@ def send_message(
     """
     body = clean_body(body)
     client_id = clean_client_id(client_id)
-    html = render_markdown(body)  # outside the lock: the lock is held only for the writes
+    # Outside the lock, which is held only for the writes.
+    rendered = render_message(body, _members_named(group_id))
     try:
-        with _insert_transaction():
+        with _insert_transaction(one_statement=not rendered.mentions):
             message = _insert_locked(
-                sender=sender, group_id=group_id, body=body, html=html, client_id=client_id
+                sender=sender, group_id=group_id, body=body, rendered=rendered, client_id=client_id
             )
     except (IntegrityError, Http404, PermissionDenied):
         # A retry (perhaps concurrent, perhaps after the sender left the group) is answered
@@ -118,17 +146,17 @@ def send_message(
     return message, True
 
 
-def _insert_transaction() -> AbstractContextManager[object]:
+def _insert_transaction(*, one_statement: bool) -> AbstractContextManager[object]:
     """The insert's transaction. On PostgreSQL the insert is one statement, a transaction of
-    its own in autocommit: no BEGIN and COMMIT round trips. Inside a caller's transaction, a
-    savepoint, so that a retried client_id does not abort it."""
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+    its own in autocommit: no BEGIN and COMMIT round trips (unless mention rows follow it).
+    Inside a caller's transaction, a savepoint, so that a retried client_id does not abort it."""
+    if one_statement and connection.vendor == "postgresql" and not connection.in_atomic_block:
         return nullcontext()
     return transaction.atomic()
 
 
 def _insert_locked(
-    *, sender: User, group_id: int, body: str, html: str, client_id: str | None
+    *, sender: User, group_id: int, body: str, rendered: Rendered, client_id: str | None
 ) -> Message:
     """Insert the message as the group's next seq, holding the group's row lock until commit:
     sends to one group commit one after the other, so ids grow in commit order and seq has no
@@ -139,13 +167,19 @@ def _insert_locked(
         group_id=group_id,
         sender=sender,
         body=body,
-        html=html,
+        html=rendered.html,
         client_id=client_id,
         created_at=timezone.now(),
+        mentions=rendered.mentions,
+        mentions_all=rendered.mentions_all,
     )
     insert = _insert_postgresql if connection.vendor == "postgresql" else _insert_orm
     if not insert(message):
         refuse_non_member(group_id)
+    if rendered.mentions:
+        Mention.objects.bulk_create(
+            Mention(message=message, user_id=user_id) for user_id in rendered.mentions
+        )
     events.message_new_on_commit(message_payload(message))
     return message
 
@@ -181,9 +215,10 @@ WITH locked AS (
     )
     FOR UPDATE OF g
 ), inserted AS (
-    INSERT INTO {message} (group_id, seq, sender_id, body, html, created_at, deleted, client_id)
+    INSERT INTO {message} (group_id, seq, sender_id, body, html, created_at, deleted, client_id,
+                           mentions, mentions_all)
     SELECT id, last_seq + 1, %(sender_id)s, %(body)s, %(html)s, %(created_at)s, false,
-           %(client_id)s
+           %(client_id)s, %(mentions)s::jsonb, %(mentions_all)s
     FROM locked
     RETURNING id, seq
 )
@@ -210,6 +245,8 @@ def _insert_postgresql(message: Message) -> bool:
                 "html": message.html,
                 "created_at": message.created_at,
                 "client_id": message.client_id,
+                "mentions": json.dumps(message.mentions),
+                "mentions_all": message.mentions_all,
             },
         )
         row = cursor.fetchone()
@@ -238,11 +275,23 @@ def message_edit(
     if message.deleted:
         raise ValidationError({"body": MESSAGE_DELETED})
     message.body = clean_body(body)
-    message.html = render_markdown(message.body)
-    message.edited_at = timezone.now()
-    message.save(update_fields=["body", "html", "edited_at"])
+    rendered = render_message(message.body, _members_named(message.group_id))
+    message.html, message.edited_at = rendered.html, timezone.now()
+    _set_mentions(message, rendered.mentions, mentions_all=rendered.mentions_all)
+    message.save(update_fields=["body", "html", "edited_at", "mentions", "mentions_all"])
     events.message_updated_on_commit(message_payload_fresh(message))
     return message
+
+
+def _set_mentions(message: Message, user_ids: Iterable[int], *, mentions_all: bool) -> None:
+    """The message's mentions become these (its `Mention` rows follow); the caller saves."""
+    user_ids = list(user_ids)
+    Mention.objects.filter(message=message).exclude(user_id__in=user_ids).delete()
+    had = set(Mention.objects.filter(message=message).values_list("user_id", flat=True))
+    Mention.objects.bulk_create(
+        Mention(message=message, user_id=user_id) for user_id in user_ids if user_id not in had
+    )
+    message.mentions, message.mentions_all = user_ids, mentions_all
 
 
 @transaction.atomic
@@ -261,7 +310,8 @@ def message_tombstone(*, message: Message) -> Message:
     if not message.deleted:
         message.body = message.html = ""
         message.deleted = True
-        message.save(update_fields=["body", "html", "deleted"])
+        _set_mentions(message, [], mentions_all=False)
+        message.save(update_fields=["body", "html", "deleted", "mentions", "mentions_all"])
         message.reactions.all().delete()
         events.message_updated_on_commit(message_payload_fresh(message))
     return message

@@ -129,6 +129,8 @@ async def test_a_sent_message_is_published_to_its_group(listen, cast):
         "deleted": False,
         "client_id": "c-9",
         "reactions": [],
+        "mentions": [],
+        "mentions_all": False,
     }
     assert event["message"]["created_at"].endswith("Z")
 

@@ -221,6 +221,7 @@ def test_create_group_makes_the_caller_its_owner(make_user, make_api_client):
         "role": "owner",
         "member_count": 1,
         "unread_count": 0,
+        "mention_count": 0,
         "last_message": None,
     }
     assert Membership.objects.get(group_id=body["id"], user=alice).role == "owner"

@@ -29,6 +29,8 @@ MESSAGE_FIELDS = {
     "deleted",
     "client_id",
     "reactions",
+    "mentions",
+    "mentions_all",
 }
 
 
@@ -214,6 +216,8 @@ def test_send_stores_and_answers_the_message(make_user, make_group, make_api_cli
         "deleted": False,
         "client_id": "c-1",
         "reactions": [],
+        "mentions": [],
+        "mentions_all": False,
     }
     assert Message.objects.get(pk=body["id"]).body == "**hello**"
 

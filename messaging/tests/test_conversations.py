@@ -22,6 +22,7 @@ GROUP_FIELDS = {
     "role",
     "member_count",
     "unread_count",
+    "mention_count",
     "last_message",
 }
 
@@ -59,6 +60,7 @@ def test_a_member_sees_the_group_with_their_role_unread_count_and_last_message(m
         "role": "member",
         "member_count": 4,
         "unread_count": 1,
+        "mention_count": 0,
         "last_message": None,
     }
     assert payload["id"] == cast.group.id
@@ -91,6 +93,42 @@ def test_a_group_without_messages_has_no_last_message(make_user, make_group):
         0,
         "owner",
     )
+
+
+def test_the_mention_count_counts_unread_messages_naming_the_viewer_or_all(make_cast, make_message):
+    # given: for `member`: one naming them, one @all, one naming someone else; one read already
+    cast = make_cast()
+    read = make_message(group=cast.group, sender=cast.sender, body=f"@{cast.member.username}")
+    mark_read(
+        membership=Membership.objects.get(user=cast.member, group=cast.group), message_id=read.id
+    )
+    make_message(group=cast.group, sender=cast.sender, body=f"hey @{cast.member.username}")
+    make_message(group=cast.group, sender=cast.sender, body="@all standup")
+    make_message(group=cast.group, sender=cast.sender, body=f"@{cast.admin.username}")
+    make_message(group=cast.group, sender=cast.member, body="@all my own")
+
+    # when
+    counts = {
+        who: group_payload(user=getattr(cast, who), group=fresh(cast.group))["mention_count"]
+        for who in ("member", "admin", "sender")
+    }
+
+    # then
+    assert counts == {"member": 2, "admin": 3, "sender": 1}
+
+
+def test_in_a_direct_conversation_every_unread_message_counts_as_a_mention(make_user, make_message):
+    # given
+    alice, bob = make_user(), make_user()
+    direct, _ = group_services.direct_get_or_create(user=alice, other=bob)
+    make_message(group=direct, sender=bob, body="ping")
+    make_message(group=direct, sender=bob, body="ping again")
+
+    # when
+    payload = group_payload(user=alice, group=fresh(direct))
+
+    # then
+    assert (payload["unread_count"], payload["mention_count"]) == (2, 2)
 
 
 def test_the_unread_count_is_each_viewers_own(make_cast, make_message):

@@ -15,6 +15,7 @@ from messaging.rendering import (
     PLAIN_PROSE,
     render_markdown,
     render_markdown_fully,
+    render_message,
     sanitize_html,
 )
 
@@ -314,3 +315,65 @@ def test_an_image_from_anywhere_is_a_link_never_a_picture_that_loads(body, html)
 
 def test_the_policy_lets_pages_load_only_the_sites_own_images(settings):
     assert settings.CONTENT_SECURITY_POLICY["img-src"] == ["'self'", "data:"]
+
+
+# --- mentions ---------------------------------------------------------------------------------
+
+MEMBERS = {"bob": (2, "Bob"), "al.ice": (3, "al.ice"), "bob@home": (4, "bob@home")}
+
+
+def _members(names: set[str]) -> dict[str, tuple[int, str]]:
+    return {name: MEMBERS[name] for name in names if name in MEMBERS}
+
+
+def _span(user_id, name: str) -> str:
+    return f'<span class="mention" data-user-id="{user_id}">@{name}</span>'
+
+
+@pytest.mark.parametrize(
+    ("body", "html", "mentions", "everyone"),
+    [
+        ("hi @bob", f"<p>hi {_span(2, 'Bob')}</p>", [2], False),
+        ("hi @BOB!", f"<p>hi {_span(2, 'Bob')}!</p>", [2], False),
+        ("thanks @bob.", f"<p>thanks {_span(2, 'Bob')}.</p>", [2], False),
+        ("@al.ice. ok", f"<p>{_span(3, 'al.ice')}. ok</p>", [3], False),
+        ("@bob@home", f"<p>{_span(4, 'bob@home')}</p>", [4], False),
+        ("@bob, @bob", f"<p>{_span(2, 'Bob')}, {_span(2, 'Bob')}</p>", [2], False),
+        ("@all: deploy", f"<p>{_span('all', 'all')}: deploy</p>", [], True),
+        ("mail bob@example.com", "<p>mail bob@example.com</p>", [], False),
+        ("`@bob` in code", "<p><code>@bob</code> in code</p>", [], False),
+        ("```\n@bob @all\n```", "<pre><code>@bob @all\n</code></pre>", [], False),
+        ("    @bob indented", "<pre><code>@bob indented\n</code></pre>", [], False),
+        ("@nobody", "<p>@nobody</p>", [], False),
+        ("**@bob**", f"<p><strong>{_span(2, 'Bob')}</strong></p>", [2], False),
+        ("@<b>x</b>", "<p>@&lt;b&gt;x&lt;/b&gt;</p>", [], False),
+    ],
+    ids=[
+        "name", "any-case", "sentence-dot", "dotted-name", "at-in-name", "twice", "all",
+        "email", "code-span", "code-block", "indented-code", "non-member", "emphasis", "html",
+    ],
+)  # fmt: skip
+def test_mentions_render_as_the_contract_says(body, html, mentions, everyone):
+    # when
+    rendered = render_message(body, _members)
+
+    # then
+    assert (rendered.html, rendered.mentions, rendered.mentions_all) == (html, mentions, everyone)
+
+
+def test_a_body_without_an_at_sign_asks_for_no_members():
+    # given
+    asked = []
+
+    # when
+    rendered = render_message("plain **words**", lambda names: asked.append(names) or {})
+
+    # then
+    assert asked == []
+    assert rendered.html == "<p>plain <strong>words</strong></p>"
+
+
+def test_a_mention_span_survives_the_sanitizer_but_a_typed_one_does_not():
+    # then: only the renderer makes spans; raw HTML in a body is text
+    assert "&lt;span" in render_message('<span class="mention">@x</span>', _members).html
+    assert sanitize_html(_span(2, "Bob")) == _span(2, "Bob")

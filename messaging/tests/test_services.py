@@ -8,10 +8,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 
 from groups.selectors import NOT_A_MEMBER, NOT_FOUND, get_membership
 from messaging import services
-from messaging.models import BODY_MAX_LENGTH, CLIENT_ID_MAX_LENGTH, Message, Reaction
+from messaging.models import BODY_MAX_LENGTH, CLIENT_ID_MAX_LENGTH, Mention, Message, Reaction
 from messaging.services import (
     BODY_REQUIRED,
     BODY_TOO_LONG,
@@ -247,6 +248,110 @@ def test_send_message_publishes_nothing_when_the_transaction_rolls_back(
     assert published == []
     cast.group.refresh_from_db()
     assert (cast.group.last_seq, cast.group.messages.count()) == (1, 1)
+
+
+def _mentioned(message: Message) -> set[int]:
+    return set(Mention.objects.filter(message=message).values_list("user_id", flat=True))
+
+
+def test_send_message_stores_the_members_it_mentions(make_cast):
+    # given
+    cast = make_cast()
+    body = f"@{cast.owner.username.upper()} and @{cast.outsider.username}, see `@{cast.admin}`"
+
+    # when
+    message, _ = services.send_message(sender=cast.member, group_id=cast.group.id, body=body)
+
+    # then: a member named (any case) is a mention; a non-member, or a name in code, is not
+    assert message.mentions == [cast.owner.id]
+    assert message.mentions_all is False
+    assert _mentioned(message) == {cast.owner.id}
+    assert f'<span class="mention" data-user-id="{cast.owner.id}">' in message.html
+    assert f"@{cast.outsider.username}" in message.html
+
+
+def test_send_message_marks_at_all(make_cast):
+    # given
+    cast = make_cast()
+
+    # when
+    message, _ = services.send_message(
+        sender=cast.member, group_id=cast.group.id, body="deploy at noon, @all."
+    )
+
+    # then
+    assert message.mentions_all is True
+    assert '<span class="mention" data-user-id="all">@all</span>.' in message.html
+
+
+def test_a_message_without_a_mention_costs_no_query_for_mentions(make_cast):
+    # given
+    cast = make_cast()
+    services.send_message(sender=cast.member, group_id=cast.group.id, body="warm up")
+    with CaptureQueriesContext(connection) as plain:
+        services.send_message(sender=cast.member, group_id=cast.group.id, body="plain words")
+
+    # when
+    with CaptureQueriesContext(connection) as mentioning:
+        services.send_message(
+            sender=cast.member, group_id=cast.group.id, body=f"hi @{cast.owner.username}"
+        )
+
+    # then: a mention costs its lookup and its rows, nothing else does
+    assert not any("messaging_mention" in q["sql"] for q in plain.captured_queries)
+    assert len(mentioning) == len(plain) + 2
+
+
+def test_five_hundred_mentions_cost_one_lookup(make_cast):
+    # given
+    cast = make_cast()
+    body = " ".join(f"@name{i}" for i in range(499)) + f" @{cast.owner.username}"
+
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        message, _ = services.send_message(sender=cast.member, group_id=cast.group.id, body=body)
+
+    # then
+    assert message.mentions == [cast.owner.id]
+    assert sum("lower" in q["sql"].lower() for q in queries.captured_queries) == 1
+
+
+def test_message_edit_adds_and_withdraws_mentions(make_cast):
+    # given
+    cast = make_cast()
+    message, _ = services.send_message(
+        sender=cast.member, group_id=cast.group.id, body=f"@{cast.owner.username}"
+    )
+
+    # when
+    services.message_edit(
+        actor=cast.member,
+        membership=membership(cast, "member"),
+        message=message,
+        body=f"@{cast.admin.username} @all",
+    )
+
+    # then
+    message.refresh_from_db()
+    assert (message.mentions, message.mentions_all) == ([cast.admin.id], True)
+    assert _mentioned(message) == {cast.admin.id}
+
+
+def test_a_deleted_message_mentions_nobody(make_cast):
+    # given
+    cast = make_cast()
+    message, _ = services.send_message(
+        sender=cast.member, group_id=cast.group.id, body=f"@{cast.owner.username} @all"
+    )
+
+    # when
+    services.message_delete(
+        actor=cast.member, membership=membership(cast, "member"), message=message
+    )
+
+    # then
+    message.refresh_from_db()
+    assert (message.mentions, message.mentions_all, _mentioned(message)) == ([], False, set())
 
 
 # --- message_edit -----------------------------------------------------------------------------
