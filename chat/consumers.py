@@ -224,6 +224,9 @@ class ChatConsumer(ClientFrames):
         if group_id in self.streams:
             self.push(text)
 
+    def user_frame(self, text: str) -> None:
+        self.push(text)
+
     def joining(self, group_id: int) -> bool:
         """The user joined a group: hold its frames until the socket knows where it starts."""
         if group_id in self.streams or self._closing:

@@ -232,6 +232,10 @@ class Hub:
             for socket in self.sockets.get(events.group_channel(group_id), ()):
                 if socket.user_id != typist:
                     socket.group_frame(group_id, text)
+        elif kind == events.NOTIFICATION_NEW:
+            text = frames.encode({"type": kind, "notification": event["notification"]})
+            for socket in self.sockets.get(events.user_channel(event["user"]), ()):
+                socket.user_frame(text)
         elif kind == events.GROUP_ADDED:
             self._spawn(
                 membership.group_added(

@@ -35,6 +35,9 @@ class Socket(Protocol):
     def group_frame(self, group_id: int, text: str) -> None:
         """An encoded frame about a group that needs no ordering (`typing`, `presence`)."""
 
+    def user_frame(self, text: str) -> None:
+        """An encoded frame for the user alone (`notification.new`)."""
+
     def joining(self, group_id: int) -> bool:
         """The user joined the group: hold its frames until `joined`. False when the socket
         carries the group already, or is closing: then the hub leaves it out of the join."""

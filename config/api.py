@@ -7,6 +7,7 @@ from accounts import api as accounts_api
 from groups import api as groups_api
 from messaging.api import groups as conversations_api
 from messaging.api import messages as messages_api
+from notifications import api as notifications_api
 
 app_name = "api"
 
@@ -41,6 +42,11 @@ urlpatterns: list = [
         conversations_api.ReadMarkerView.as_view(),
         name="group-read",
     ),
+    path(
+        "groups/<int:group_id>/preferences/",
+        groups_api.GroupPreferencesView.as_view(),
+        name="group-preferences",
+    ),
     path("direct/", conversations_api.DirectView.as_view(), name="direct"),
     # messages
     path(
@@ -60,4 +66,16 @@ urlpatterns: list = [
         name="reaction-detail",
     ),
     path("search/", messages_api.SearchView.as_view(), name="search"),
+    # notifications
+    path("notifications/", notifications_api.NotificationListView.as_view(), name="notifications"),
+    path(
+        "notifications/read/",
+        notifications_api.NotificationReadView.as_view(),
+        name="notifications-read",
+    ),
+    path(
+        "users/me/notifications/",
+        notifications_api.PreferencesView.as_view(),
+        name="notification-preferences",
+    ),
 ]

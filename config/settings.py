@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "accounts",
     "groups",
     "messaging",
+    "notifications",
     "chat",
 ]
 

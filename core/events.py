@@ -13,7 +13,8 @@ here and now.
 
 Channel-layer group names:
 - `group.<id>`: every process with a socket of a member of group <id>;
-- `user.<id>`: every process with a socket of user <id> (membership and session changes).
+- `user.<id>`: every process with a socket of user <id> (membership and session changes,
+  notifications).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ MESSAGE_UPDATED = "message.updated"
 GROUP_ADDED = "group.added"
 GROUP_REMOVED = "group.removed"
 CREDENTIALS_REVOKED = "credentials.revoked"
+NOTIFICATION_NEW = "notification.new"
 TYPING = "typing"  # published by the sockets themselves, not by services
 PRESENCE = "presence"  # likewise: who came online or went offline in a group
 
@@ -179,4 +181,12 @@ def credentials_revoked_on_commit(
             "token_key": token_key,
             "session_key": session_key,
         },
+    )
+
+
+def notification_new_on_commit(*, user_id: int, notification: Event) -> None:
+    """A notification was created for the user: their sockets get a `notification.new` frame."""
+    publish_on_commit(
+        user_channel(user_id),
+        {"type": NOTIFICATION_NEW, "user": user_id, "notification": notification},
     )

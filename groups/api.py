@@ -19,6 +19,7 @@ from core.api import WRITE_ERRORS, error_responses
 from . import selectors, services
 from .payloads import member_payload
 from .serializers import (
+    GroupPreferencesSerializer,
     MemberAddSerializer,
     MemberListSerializer,
     MemberRoleSerializer,
@@ -105,3 +106,33 @@ class MemberDetailView(APIView):
         member = selectors.get_member(group=group, user_id=user_id)
         services.membership_remove(actor=request.user, group=group, user=member.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["groups"])
+class GroupPreferencesView(APIView):
+    throttle_classes = [WriteThrottle]
+
+    @extend_schema(
+        operation_id="groups_preferences",
+        summary="The caller's preferences for a group (members)",
+        responses={200: GroupPreferencesSerializer, **error_responses(401, 403, 404)},
+    )
+    def get(self, request: SignedInRequest, group_id: int) -> Response:
+        _, membership = selectors.get_group_for_member(user=request.user, group_id=group_id)
+        return Response({"muted": membership.muted})
+
+    @extend_schema(
+        operation_id="groups_preferences_update",
+        summary="Mute or unmute a group (members): muted, `@all` notifies the caller no more",
+        request=GroupPreferencesSerializer,
+        responses={200: GroupPreferencesSerializer, **error_responses(*WRITE_ERRORS)},
+    )
+    def patch(self, request: SignedInRequest, group_id: int) -> Response:
+        _, membership = selectors.get_group_for_member(user=request.user, group_id=group_id)
+        serializer = GroupPreferencesSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        if "muted" in serializer.validated_data:
+            services.membership_set_muted(
+                membership=membership, muted=serializer.validated_data["muted"]
+            )
+        return Response({"muted": membership.muted})

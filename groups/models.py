@@ -52,6 +52,8 @@ class Membership(models.Model):
     joined_at = models.DateTimeField(auto_now_add=True)
     # Read marker: every message with an id up to this one is read.
     last_read_id = models.PositiveBigIntegerField(default=0)
+    # Muted: `@all` notifies this member no more (a mention by name still does).
+    muted = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         constraints = [

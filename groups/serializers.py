@@ -94,6 +94,12 @@ class ReadMarkerSerializer(serializers.Serializer):
     message_id = id_field(help_text="Everything up to this message is read.")
 
 
+class GroupPreferencesSerializer(serializers.Serializer):
+    muted = StrictBooleanField(
+        help_text="Muted: `@all` notifies the caller no more (a mention by name still does)."
+    )
+
+
 # --- Output (documentation of groups.payloads; the group itself: messaging.serializers) ------
 
 

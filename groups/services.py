@@ -217,6 +217,13 @@ def membership_remove(*, actor: User, group: Group, user: User) -> None:
 # --- Direct conversations -------------------------------------------------------------------
 
 
+def membership_set_muted(*, membership: Membership, muted: bool) -> Membership:
+    """The member's own choice: `@all` in this group notifies them, or not."""
+    membership.muted = muted
+    membership.save(update_fields=["muted"])
+    return membership
+
+
 def direct_get_or_create(*, user: User, other: User) -> tuple[Group, bool]:
     """The one direct conversation of a pair (a user alone: notes to self). Race-safe: the pair's
     key is unique, so of two concurrent calls one creates and the other finds it."""

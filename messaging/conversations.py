@@ -26,8 +26,8 @@ def group_payload(*, user, group: Group) -> dict[str, Any]:
 
 
 def group_payloads(*, user, groups: Iterable[Group]) -> list[dict[str, Any]]:
-    """`{id, name, description, kind, is_public, role, member_count, unread_count, mention_count,
-    last_message}`
+    """`{id, name, description, kind, is_public, role, muted, member_count, unread_count,
+    mention_count, last_message}`
     for each group, in the order given, plus `title`: the name to show this viewer (for a direct
     conversation, the other person's display name)."""
     groups = list(groups)
@@ -50,6 +50,7 @@ def group_payloads(*, user, groups: Iterable[Group]) -> list[dict[str, Any]]:
             "kind": group.kind,
             "is_public": group.is_public,
             "role": memberships[group.id].role if group.id in memberships else None,
+            "muted": memberships[group.id].muted if group.id in memberships else False,
             "member_count": member_counts.get(group.id, 0),
             "unread_count": unread_counts.get(group.id, 0),
             # In a direct conversation every message is meant for the viewer.
@@ -68,7 +69,7 @@ def _viewer_memberships(*, user, group_ids: list[int]) -> dict[int, Membership]:
     return {
         m.group_id: m
         for m in Membership.objects.filter(user=user, group_id__in=group_ids).only(
-            "group_id", "role", "last_read_id"
+            "group_id", "role", "last_read_id", "muted"
         )
     }
 

@@ -110,6 +110,9 @@ class GroupSerializer(serializers.Serializer):
     role = serializers.ChoiceField(
         choices=Membership.Role.choices, allow_null=True, help_text="The caller's; null if none."
     )
+    muted = serializers.BooleanField(
+        help_text="The caller muted the group: `@all` does not notify them (false if no member)."
+    )
     member_count = serializers.IntegerField()
     unread_count = serializers.IntegerField(
         help_text="Messages from others, not deleted, above the caller's read marker."

@@ -40,6 +40,7 @@ from .models import (
 )
 from .payloads import message_payload, message_payload_fresh
 from .rendering import MemberLookup, Rendered, render_message
+from .signals import message_stored, read_up_to
 
 BODY_REQUIRED = "A message cannot be empty."
 BODY_TOO_LONG = f"A message has at most {BODY_MAX_LENGTH:,} characters."
@@ -131,7 +132,7 @@ def send_message(
     # Outside the lock, which is held only for the writes.
     rendered = render_message(body, _members_named(group_id))
     try:
-        with _insert_transaction(one_statement=not rendered.mentions):
+        with _insert_transaction(one_statement=not (rendered.mentions or rendered.mentions_all)):
             message = _insert_locked(
                 sender=sender, group_id=group_id, body=body, rendered=rendered, client_id=client_id
             )
@@ -174,33 +175,46 @@ def _insert_locked(
         mentions_all=rendered.mentions_all,
     )
     insert = _insert_postgresql if connection.vendor == "postgresql" else _insert_orm
-    if not insert(message):
+    group_kind = insert(message)
+    if group_kind is None:
         refuse_non_member(group_id)
     if rendered.mentions:
         Mention.objects.bulk_create(
             Mention(message=message, user_id=user_id) for user_id in rendered.mentions
         )
+    if rendered.mentions or rendered.mentions_all or group_kind == Group.Kind.DIRECT:
+        # A direct message on PostgreSQL's one-statement path has committed already: its
+        # receivers then write in a transaction of their own, right after.
+        message_stored.send(
+            sender=Message,
+            message=message,
+            created=True,
+            group_kind=group_kind,
+            mentioned_before=[],
+            all_before=False,
+        )
     events.message_new_on_commit(message_payload(message))
     return message
 
 
-def _insert_orm(message: Message) -> bool:
-    """Lock, insert and bump the group's counters in three statements. False for a sender who
-    is not a member (or a group that does not exist)."""
+def _insert_orm(message: Message) -> str | None:
+    """Lock, insert and bump the group's counters in three statements; the group's kind, or
+    None for a sender who is not a member (or a group that does not exist)."""
     locked = (
         Group.objects.select_for_update(of=("self",))
         .filter(pk=message.group_id, memberships__user=message.sender)
-        .values_list("last_seq", flat=True)
+        .values_list("last_seq", "kind")
     )
-    last_seq = next(iter(locked), None)
-    if last_seq is None:
-        return False
+    row = next(iter(locked), None)
+    if row is None:
+        return None
+    last_seq, kind = row
     message.seq = last_seq + 1
     message.save(force_insert=True)
     Group.objects.filter(pk=message.group_id).update(
         last_seq=message.seq, last_message=message, last_activity_at=message.created_at
     )
-    return True
+    return kind
 
 
 # The same three steps as `_insert_orm` in one statement and one round trip: the hot path of
@@ -225,11 +239,11 @@ WITH locked AS (
 UPDATE {group} SET last_seq = inserted.seq, last_message_id = inserted.id,
     last_activity_at = %(created_at)s
 FROM inserted WHERE {group}.id = %(group_id)s
-RETURNING inserted.id, inserted.seq
+RETURNING inserted.id, inserted.seq, {group}.kind
 """
 
 
-def _insert_postgresql(message: Message) -> bool:
+def _insert_postgresql(message: Message) -> str | None:
     sql = _INSERT_SQL.format(
         group=Group._meta.db_table,
         membership=Membership._meta.db_table,
@@ -251,11 +265,11 @@ def _insert_postgresql(message: Message) -> bool:
         )
         row = cursor.fetchone()
     if row is None:
-        return False
-    message.id, message.seq = row
+        return None
+    message.id, message.seq, kind = row
     message._state.adding = False
     message._state.db = connection.alias
-    return True
+    return str(kind)
 
 
 def _require_member(membership: Membership | None) -> Membership:
@@ -277,10 +291,28 @@ def message_edit(
     message.body = clean_body(body)
     rendered = render_message(message.body, _members_named(message.group_id))
     message.html, message.edited_at = rendered.html, timezone.now()
+    before, all_before = list(message.mentions), message.mentions_all
     _set_mentions(message, rendered.mentions, mentions_all=rendered.mentions_all)
     message.save(update_fields=["body", "html", "edited_at", "mentions", "mentions_all"])
+    _stored_again(message, mentioned_before=before, all_before=all_before)
     events.message_updated_on_commit(message_payload_fresh(message))
     return message
+
+
+def _stored_again(
+    message: Message, *, mentioned_before: list[int], all_before: bool, deleted: bool = False
+) -> None:
+    """Tell the floors above that an edit or delete changed what the message says to whom (a
+    delete always: a direct message's notification goes with it)."""
+    if deleted or mentioned_before or all_before or message.mentions or message.mentions_all:
+        message_stored.send(
+            sender=Message,
+            message=message,
+            created=False,
+            group_kind=None,
+            mentioned_before=mentioned_before,
+            all_before=all_before,
+        )
 
 
 def _set_mentions(message: Message, user_ids: Iterable[int], *, mentions_all: bool) -> None:
@@ -310,8 +342,10 @@ def message_tombstone(*, message: Message) -> Message:
     if not message.deleted:
         message.body = message.html = ""
         message.deleted = True
+        before, all_before = list(message.mentions), message.mentions_all
         _set_mentions(message, [], mentions_all=False)
         message.save(update_fields=["body", "html", "deleted", "mentions", "mentions_all"])
+        _stored_again(message, mentioned_before=before, all_before=all_before, deleted=True)
         message.reactions.all().delete()
         events.message_updated_on_commit(message_payload_fresh(message))
     return message
@@ -352,4 +386,10 @@ def mark_read(*, membership: Membership | None, message_id: object) -> None:
         raise ValidationError({"message_id": UNKNOWN_MESSAGE})
     Membership.objects.filter(pk=membership.pk).update(
         last_read_id=Greatest(F("last_read_id"), message_id)
+    )
+    read_up_to.send(
+        sender=Membership,
+        user_id=membership.user_id,
+        group_id=membership.group_id,
+        up_to=message_id,
     )

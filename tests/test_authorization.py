@@ -119,6 +119,38 @@ ENDPOINTS = [
         (401, 403, 204, 204, 204),
     ),
     ("search", "get", "/api/v1/search/?q=hello", None, (401, 200, 200, 200, 200)),
+    # a group's preferences: a member's own
+    ("preferences", "get", "/api/v1/groups/{group}/preferences/", None, (401, 403, 200, 200, 200)),
+    (
+        "preferences-update",
+        "patch",
+        "/api/v1/groups/{group}/preferences/",
+        {"muted": True},
+        (401, 403, 200, 200, 200),
+    ),
+    # notifications: the caller's own
+    ("notifications", "get", "/api/v1/notifications/", None, (401, 200, 200, 200, 200)),
+    (
+        "notifications-read",
+        "post",
+        "/api/v1/notifications/read/",
+        {"up_to": 1},
+        (401, 204, 204, 204, 204),
+    ),
+    (
+        "notification-preferences",
+        "get",
+        "/api/v1/users/me/notifications/",
+        None,
+        (401, 200, 200, 200, 200),
+    ),
+    (
+        "notification-preferences-update",
+        "patch",
+        "/api/v1/users/me/notifications/",
+        {"email": "off"},
+        (401, 200, 200, 200, 200),
+    ),
 ]
 
 

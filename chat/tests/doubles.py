@@ -60,6 +60,9 @@ class FakeSocket:
         if group_id in self.groups:
             self.received.append(("group", group_id, text))
 
+    def user_frame(self, text: str) -> None:
+        self.received.append(("user", text))
+
     def joining(self, group_id: int) -> bool:
         if group_id in self.groups or self.closed_with is not None:
             return False

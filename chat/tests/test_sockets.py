@@ -39,6 +39,7 @@ def test_the_protocol_is_what_the_hub_calls():
         "joined",
         "joining",
         "message_frame",
+        "user_frame",
         "user_id",
     ]
 

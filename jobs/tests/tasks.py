@@ -18,7 +18,8 @@ def _append(path: str, line: str) -> None:
 
 
 @task()
-def note(path: str, line: str) -> None:
+def note(path: str, line: str, seconds: float = 0.0) -> None:
+    time.sleep(seconds)
     _append(path, line)
 
 

@@ -63,12 +63,12 @@ def test_the_job_of_a_worker_killed_mid_job_runs_again_elsewhere(tmp_path):
 def test_two_workers_run_each_job_once(tmp_path):
     # given
     path = str(tmp_path / "out")
-    lines = [f"job {i}" for i in range(60)]
+    lines = [f"job {i}" for i in range(40)]
 
-    # when
+    # when: jobs of 50 ms each, so that one worker alone would take 2 s
     with Workers(2) as workers:
         for line in lines:
-            tasks.note.enqueue(path, line)
+            tasks.note.enqueue(path, line, 0.05)
         everything = _until(lambda: len(tasks.lines(path)) >= len(lines))
         time.sleep(0.3)  # time for a job run twice to show
 

@@ -219,6 +219,7 @@ def test_create_group_makes_the_caller_its_owner(make_user, make_api_client):
         "kind": "group",
         "is_public": True,
         "role": "owner",
+        "muted": False,
         "member_count": 1,
         "unread_count": 0,
         "mention_count": 0,

@@ -1,0 +1,99 @@
+"""REST endpoints of the contract's notifications: the caller's list, reading it, and the
+caller's preferences. Each is the caller's own: there is nobody else's to see."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.requests import SignedInRequest
+from accounts.throttles import WriteThrottle
+from core.api import error_responses
+
+from . import services
+from .models import Preferences
+from .selectors import notification_page
+from .serializers import (
+    NotificationPageSerializer,
+    NotificationPreferencesSerializer,
+    NotificationQuerySerializer,
+    ReadSerializer,
+)
+
+
+def _iso(value) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+
+
+def _preferences_payload(preferences: Preferences) -> dict:
+    return {
+        "email": preferences.email,
+        "email_delay_minutes": preferences.email_delay_minutes,
+        "push": preferences.push,
+        "dnd_until": _iso(preferences.dnd_until),
+    }
+
+
+@extend_schema(tags=["notifications"])
+class NotificationListView(APIView):
+    @extend_schema(
+        operation_id="notifications_list",
+        summary="The caller's notifications, newest first",
+        parameters=[NotificationQuerySerializer],
+        responses={200: NotificationPageSerializer, **error_responses(400, 401)},
+    )
+    def get(self, request: SignedInRequest) -> Response:
+        query = NotificationQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        results, has_more = notification_page(user=request.user, **query.validated_data)
+        return Response(
+            {
+                "results": results,
+                "has_more": has_more,
+                "unread": services.unread_count(request.user),
+            }
+        )
+
+
+@extend_schema(tags=["notifications"])
+class NotificationReadView(APIView):
+    throttle_classes = [WriteThrottle]
+
+    @extend_schema(
+        operation_id="notifications_read",
+        summary="Mark every notification up to one read",
+        request=ReadSerializer,
+        responses={204: None, **error_responses(400, 401, 429)},
+    )
+    def post(self, request: SignedInRequest) -> Response:
+        serializer = ReadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.mark_read(user=request.user, up_to=serializer.validated_data["up_to"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["notifications"])
+class PreferencesView(APIView):
+    throttle_classes = [WriteThrottle]
+
+    @extend_schema(
+        operation_id="notifications_preferences",
+        summary="How the caller is told of notifications",
+        responses={200: NotificationPreferencesSerializer, **error_responses(401)},
+    )
+    def get(self, request: SignedInRequest) -> Response:
+        return Response(_preferences_payload(services.preferences_of(request.user)))
+
+    @extend_schema(
+        operation_id="notifications_preferences_update",
+        summary="Change how the caller is told of notifications",
+        request=NotificationPreferencesSerializer,
+        responses={200: NotificationPreferencesSerializer, **error_responses(400, 401, 429)},
+    )
+    def patch(self, request: SignedInRequest) -> Response:
+        serializer = NotificationPreferencesSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        preferences = services.preferences_update(
+            user=request.user, changes=serializer.validated_data
+        )
+        return Response(_preferences_payload(preferences))

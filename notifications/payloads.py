@@ -1,0 +1,25 @@
+"""The contract's `notification`: `{id, kind, message, group, created_at, read}`, with the
+message as its recipient sees it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from messaging.payloads import for_viewer
+
+from .models import Notification
+
+
+def _iso(value) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def notification_payload(notification: Notification, message: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": notification.id,
+        "kind": notification.kind,
+        "message": for_viewer(message, notification.user_id),
+        "group": notification.group_id,
+        "created_at": _iso(notification.created_at),
+        "read": notification.read,
+    }
