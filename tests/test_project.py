@@ -120,7 +120,9 @@ def test_the_import_contracts_hold():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("app", ["core", "jobs", "accounts", "groups", "messaging"])
+@pytest.mark.parametrize(
+    "app", ["core", "jobs", "accounts", "groups", "messaging", "notifications"]
+)
 def test_each_test_module_is_named_after_the_module_it_tests(app):
     # given: <app>/tests/test_<module>.py tests <app>/<module>.py; a module of a package, such as
     # messaging/api/groups.py, is test_api_groups.py
