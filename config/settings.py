@@ -9,7 +9,7 @@ REDIS_URL, DJANGO_ALLOWED_HOSTS.
 import os
 import secrets
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import quote, unquote, urlparse
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -216,16 +216,46 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "")
-if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 587)
-    EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_USER", "")
-    EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_PASSWORD", "")
-    EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_TLS", True)
-else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# The site's mail: EMAIL_URL is smtp://user:password@host:port (plain), smtp+tls:// (STARTTLS),
+# smtp+ssl:// (TLS from the start), console: (printed: the default), or file:///folder (one
+# file per e-mail). The older DJANGO_EMAIL_HOST and friends still work when it is unset.
+def _email_settings(url: str) -> dict[str, object]:
+    parsed = urlparse(url)
+    if parsed.scheme == "console":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if parsed.scheme == "file":
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": parsed.path,
+        }
+    if parsed.scheme not in ("smtp", "smtp+tls", "smtp+ssl"):
+        raise ImproperlyConfigured(f"EMAIL_URL: unknown scheme {parsed.scheme!r}")
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parsed.hostname or "localhost",
+        "EMAIL_PORT": parsed.port or {"smtp": 25, "smtp+tls": 587, "smtp+ssl": 465}[parsed.scheme],
+        "EMAIL_HOST_USER": unquote(parsed.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parsed.password or ""),
+        "EMAIL_USE_TLS": parsed.scheme == "smtp+tls",
+        "EMAIL_USE_SSL": parsed.scheme == "smtp+ssl",
+        "EMAIL_TIMEOUT": 10,
+    }
+
+
+EMAIL_URL = os.environ.get("EMAIL_URL", "")
+if not EMAIL_URL and os.environ.get("DJANGO_EMAIL_HOST"):
+    EMAIL_URL = "{}://{}:{}@{}:{}".format(
+        "smtp+tls" if env_bool("DJANGO_EMAIL_TLS", True) else "smtp",
+        quote(os.environ.get("DJANGO_EMAIL_USER", ""), safe=""),
+        quote(os.environ.get("DJANGO_EMAIL_PASSWORD", ""), safe=""),
+        os.environ["DJANGO_EMAIL_HOST"],
+        env_int("DJANGO_EMAIL_PORT", 587),
+    )
+globals().update(_email_settings(EMAIL_URL or "console:"))
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "chat@localhost")
+# Where the site is reached, for the links of what leaves it without a request (e-mails).
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Throttles (rates are "N/s", "N/min", "N/hour", "N/day") ---------------------------------
 RATE_LIMITS_ENABLED = os.environ.get("DJANGO_RATE_LIMITS", "on").strip().lower() not in {

@@ -25,6 +25,7 @@ class Notification(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     created_at = models.DateTimeField(default=timezone.now)
     read = models.BooleanField(default=False)
+    emailed_at = models.DateTimeField(null=True, blank=True)  # set in the sending transaction
 
     class Meta:
         constraints = [

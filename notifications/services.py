@@ -23,12 +23,12 @@ BATCH = 1000  # notifications written and read back per query
 UP_TO_INVALID = "up_to is the id of a notification."
 
 
-def create(message: Message, kinds: Mapping[int, str]) -> int:
+def create(message: Message, kinds: Mapping[int, str]) -> list[int]:
     """Notify these users (id -> kind) of the message, each once whatever came before, and
     publish a `notification.new` to each after commit. The message's sender must be loaded.
-    Returns how many were new. A fixed number of queries per BATCH users."""
+    Returns the users notified now. A fixed number of queries per BATCH users."""
     user_ids = list(kinds)
-    made = 0
+    made: list[int] = []
     payload: dict[str, Any] | None = None
     for start in range(0, len(user_ids), BATCH):
         batch = user_ids[start : start + BATCH]
@@ -55,7 +55,7 @@ def create(message: Message, kinds: Mapping[int, str]) -> int:
                 user_id=notification.user_id,
                 notification=notification_payload(notification, payload),
             )
-            made += 1
+            made.append(notification.user_id)
     return made
 
 

@@ -1,7 +1,7 @@
 """Real processes for the tests that need them: server processes (daphne, or uvicorn) serving
 config.asgi on the test database, background workers (`manage.py worker`) on it, a Redis of
-the test's own that it may stop and start, and a TCP proxy in front of PostgreSQL that a test
-can cut, as a network fault or a restart would.
+the test's own that it may stop and start, an SMTP server that keeps what it receives, and a
+TCP proxy in front of PostgreSQL that a test can cut, as a network fault or a restart would.
 
 Data made by a test's factories is committed (transactional_db), so the servers see it."""
 
@@ -14,6 +14,9 @@ import subprocess
 import sys
 import tempfile
 import threading
+from email import policy as email_policy
+from email.message import EmailMessage
+from email.parser import BytesParser
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -195,6 +198,38 @@ class Workers:
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
+
+
+class SmtpListener:
+    """A real SMTP server (aiosmtpd) on a port of its own, in a thread: it keeps what it
+    receives (`messages`, parsed), or refuses every message with 550 while `refusing`."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.messages: list[EmailMessage] = []
+        self.refusing = False
+        self.port = free_port()
+        self.controller = Controller(self, hostname=HOST, port=self.port)
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        if self.refusing:
+            return "550 refused by the test"
+        self.messages.append(
+            BytesParser(policy=email_policy.default).parsebytes(envelope.original_content)
+        )
+        return "250 OK"
+
+    @property
+    def url(self) -> str:
+        return f"smtp://{HOST}:{self.port}"
+
+    def __enter__(self) -> SmtpListener:
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.controller.stop()
 
 
 class TcpProxy:
