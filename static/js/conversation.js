@@ -4,6 +4,7 @@
 
 import { api } from "./api.js";
 import { MessageActions } from "./actions.js";
+import { listen as countNotifications } from "./bell.js";
 import { element } from "./dom.js";
 import { fillMessage, messageElement, pendingElement, shownName } from "./render.js";
 import { getSocket } from "./socket.js";
@@ -29,6 +30,7 @@ const announcer = document.getElementById("announcer");
 const items = new Map(); // message id -> element: each message is in the page once
 const pending = new Map(); // client_id -> local echo
 const socket = getSocket();
+countNotifications(socket);
 const actions = new MessageActions({
   userId: me.id,
   moderator: root.dataset.moderator === "true",

@@ -6,6 +6,7 @@
 // templates/groups/_group_item.html rendered blank; a conversation that appears live is a copy
 // of it with the fields filled in, and a new last message takes its parts from it.
 
+import { listen as countNotifications } from "./bell.js";
 import { cloneFrom, templateContent } from "./dom.js";
 import { shownName } from "./render.js";
 import { getSocket } from "./socket.js";
@@ -16,6 +17,7 @@ const PREVIEW_MAX = 120; // as the template's truncatechars
 const list = document.getElementById("conversations");
 const userId = Number(list.dataset.userId);
 const socket = getSocket();
+countNotifications(socket);
 const parts = templateContent("group-item-template");
 
 function itemOf(groupId) {
@@ -35,10 +37,23 @@ function preview(item, message) {
 }
 
 function setUnread(item, count) {
-  const badge = item.querySelector(".badge");
+  const badge = item.querySelector(".badge--unread");
   badge.dataset.unread = String(count);
   badge.querySelector(".badge__count").textContent = String(count);
   badge.classList.toggle("badge--hidden", count === 0);
+}
+
+/** Unread messages that mention the viewer (shown apart from the unread count; in a direct
+ * conversation every message is for the viewer, so the unread count says it all). */
+function setMentions(item, count, direct) {
+  const badge = item.querySelector(".badge--mention");
+  badge.dataset.mentions = String(count);
+  badge.querySelector(".badge__count").textContent = String(count);
+  badge.classList.toggle("badge--hidden", count === 0 || direct);
+}
+
+function mentionsMe(message) {
+  return message.mentions_all || (message.mentions ?? []).includes(userId);
 }
 
 /** The words of the template's meta line: kind, the viewer's role, the member count. */
@@ -57,6 +72,7 @@ function metaText(group) {
 function groupItem(group) {
   const item = cloneFrom(parts, ".group-list__item");
   item.dataset.groupId = String(group.id);
+  item.dataset.kind = group.kind;
   item.dataset.lastId = String(group.last_message?.id ?? 0);
   item.querySelector(".group-list__link").href = `/groups/${group.id}/`;
   const icon = item.querySelector(".group-list__icon");
@@ -67,6 +83,7 @@ function groupItem(group) {
   item.querySelector(".group-list__meta").textContent = metaText(group);
   if (group.last_message) preview(item, group.last_message);
   setUnread(item, group.unread_count);
+  setMentions(item, group.mention_count ?? 0, group.kind === "direct");
   return item;
 }
 
@@ -84,7 +101,11 @@ socket.addEventListener("message.new", ({ detail: { message } }) => {
   if (!item) return;
   preview(item, message);
   if (message.sender.id !== userId && !message.deleted) {
-    setUnread(item, Number(item.querySelector(".badge").dataset.unread) + 1);
+    setUnread(item, Number(item.querySelector(".badge--unread").dataset.unread) + 1);
+    if (mentionsMe(message)) {
+      const mentions = Number(item.querySelector(".badge--mention").dataset.mentions) + 1;
+      setMentions(item, mentions, item.dataset.kind === "direct");
+    }
   }
   list.prepend(item);
 });

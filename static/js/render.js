@@ -8,6 +8,7 @@
 // emoji go in with textContent. The one exception is `message.html`, the server's sanitized
 // rendering (messaging/rendering.py), which is what the server itself puts in the page.
 
+import { markMentions } from "./mentions.js";
 import { cloneFrom, element, templateContent } from "./dom.js";
 import { showTime } from "./time.js";
 
@@ -43,6 +44,7 @@ function bodyElement(message) {
   if (message.deleted) return part(DELETED_BODY);
   const body = part(BODY);
   body.innerHTML = message.html; // sanitized by the server; see the note at the top
+  markMentions(body);
   return body;
 }
 

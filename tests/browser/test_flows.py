@@ -78,4 +78,4 @@ def test_a_direct_conversation_starts_from_the_people_search(site, make_user):
     # then: Bob's home shows the new conversation, unread, without a reload
     item = bob_home.locator("#conversations li", has_text="Alice")
     expect(item.locator(".group-list__preview")).to_have_text("Hi Bob, a word in private?")
-    expect(item.locator(".badge__count")).to_have_text("1")
+    expect(item.locator(".badge--unread .badge__count")).to_have_text("1")

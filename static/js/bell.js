@@ -1,0 +1,78 @@
+// The bell: the signed-in user's unread notifications, in the header's Notifications link and
+// in the tab's title ("(3) Team · Chat"). The count comes from the API when the page loads and
+// when the tab is shown again; a page with a socket (home, a conversation) counts each
+// `notification.new` as it comes and, while the tab is hidden, shows it as a desktop
+// notification, if the user allowed them. The permission is asked for on a click (the settings
+// page's button), never on load.
+
+import { api } from "./api.js";
+import "./mentions.js";
+
+const link = document.getElementById("bell");
+const count = document.getElementById("bell-count");
+const title = document.title;
+
+function show(unread) {
+  if (!link) return;
+  count.textContent = String(unread);
+  count.hidden = unread === 0;
+  count.setAttribute("aria-label", `${unread} unread`);
+  link.dataset.unread = String(unread);
+  document.title = unread > 0 ? `(${unread}) ${title}` : title;
+}
+
+async function refresh() {
+  try {
+    const page = await api("GET", "notifications/?limit=1");
+    show(page.unread);
+  } catch {
+    // offline or signed out: the count stays as it was
+  }
+}
+
+function summary(notification) {
+  const sender = notification.message.sender;
+  const who = sender.display_name || sender.username;
+  const what = notification.kind === "direct" ? "sent you a message" : "mentioned you";
+  return { title: `${who} ${what}`, body: notification.message.body.slice(0, 200) };
+}
+
+/** Count the socket's notifications, and show them on the desktop while the tab is hidden. */
+export function listen(socket) {
+  socket.addEventListener("notification.new", ({ detail: { notification } }) => {
+    show(Number(link?.dataset.unread ?? 0) + 1);
+    if (document.hidden && "Notification" in window && Notification.permission === "granted") {
+      const { title: heading, body } = summary(notification);
+      const desktop = new Notification(heading, { body, tag: `notification-${notification.id}` });
+      desktop.addEventListener("click", () => {
+        window.focus();
+        location.href = `/groups/${notification.group}/#message-${notification.message.id}`;
+      });
+    }
+  });
+}
+
+const ask = document.getElementById("desktop-notifications");
+if (ask && "Notification" in window) {
+  const state = document.getElementById("desktop-notifications-state");
+  const say = () => {
+    state.textContent = {
+      granted: "Desktop notifications are on for this browser.",
+      denied: "This browser blocks desktop notifications for the site.",
+      default: "Desktop notifications are off for this browser.",
+    }[Notification.permission];
+    ask.hidden = Notification.permission !== "default";
+  };
+  ask.addEventListener("click", async () => {
+    await Notification.requestPermission();
+    say();
+  });
+  say();
+}
+
+if (link) {
+  refresh();
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden) refresh();
+  });
+}
