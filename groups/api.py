@@ -22,6 +22,7 @@ from .serializers import (
     GroupPreferencesSerializer,
     MemberAddSerializer,
     MemberListSerializer,
+    MemberQuerySerializer,
     MemberRoleSerializer,
     MemberSerializer,
 )
@@ -49,12 +50,23 @@ class MemberListView(APIView):
 
     @extend_schema(
         operation_id="groups_members_list",
-        summary="The group's members (members only)",
-        responses={200: MemberListSerializer, **error_responses(401, 403, 404)},
+        summary="The group's members (members only); with q, those whose name starts so",
+        parameters=[MemberQuerySerializer],
+        responses={200: MemberListSerializer, **error_responses(400, 401, 403, 404)},
     )
     def get(self, request: SignedInRequest, group_id: int) -> Response:
-        group, _ = selectors.get_group_for_member(user=request.user, group_id=group_id)
-        members = selectors.group_members(group=group)
+        query = MemberQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        if "q" in query.validated_data:
+            members = selectors.members_named_like(
+                user=request.user,
+                group_id=group_id,
+                prefix=query.validated_data["q"],
+                limit=query.validated_data["limit"],
+            )
+        else:
+            group, _ = selectors.get_group_for_member(user=request.user, group_id=group_id)
+            members = list(selectors.group_members(group=group))
         return Response({"results": [member_payload(m) for m in members]})
 
     @extend_schema(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import NoReturn
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
@@ -92,6 +92,24 @@ def public_groups_page(
 
 def group_members(*, group: Group) -> QuerySet[Membership]:
     return Membership.objects.filter(group=group).select_related("user").order_by("id")
+
+
+def members_named_like(*, user: User, group_id: int, prefix: str, limit: int) -> list[Membership]:
+    """The group's members whose username or display name starts with `prefix` (any case),
+    by username, for mention autocomplete: one query, which also checks that the caller is a
+    member. When it finds nobody, the group is looked at again, so that a caller who is not a
+    member gets the 404 or 403 any members' endpoint gives."""
+    if not is_valid_id(group_id):
+        raise Http404(NOT_FOUND)
+    found = list(
+        Membership.objects.filter(group_id=group_id, group__memberships__user=user)
+        .filter(Q(user__username__istartswith=prefix) | Q(user__display_name__istartswith=prefix))
+        .select_related("user")
+        .order_by("user__username")[:limit]
+    )
+    if not found:
+        get_group_for_member(user=user, group_id=group_id)
+    return found
 
 
 def get_member(*, group: Group, user_id: int) -> Membership:

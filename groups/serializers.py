@@ -94,6 +94,17 @@ class ReadMarkerSerializer(serializers.Serializer):
     message_id = id_field(help_text="Everything up to this message is read.")
 
 
+class MemberQuerySerializer(serializers.Serializer):
+    q = StrictCharField(
+        required=False,
+        allow_blank=True,
+        max_length=150,
+        help_text="Only members whose username or display name starts with this (any case), "
+        "at most `limit` of them, by username: for mention autocomplete.",
+    )
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=50, default=20)
+
+
 class GroupPreferencesSerializer(serializers.Serializer):
     muted = StrictBooleanField(
         help_text="Muted: `@all` notifies the caller no more (a mention by name still does)."

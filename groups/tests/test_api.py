@@ -267,3 +267,67 @@ def test_nobody_removes_an_owner(make_cast, make_api_client):
     # then
     assert response.status_code == 403
     assert Membership.objects.filter(group=cast.group, user=cast.owner).exists()
+
+
+# --- mention autocomplete: members by the start of their name ------------------------------
+
+
+def test_members_whose_name_starts_so_in_one_query(
+    make_user, make_group, make_api_client, django_assert_num_queries
+):
+    # given
+    owner = make_user("olga")
+    group = make_group(owner=owner, members=[make_user("bob"), make_user("bobby"), make_user("al")])
+    make_user("bogdan")  # not a member
+    client = make_api_client(owner)
+    client.get("/api/v1/users/me/")  # (the token's lookup is not the endpoint's)
+
+    # when
+    with django_assert_num_queries(2):  # the token, then the members
+        response = client.get(f"/api/v1/groups/{group.id}/members/?q=BO")
+
+    # then
+    assert [m["user"]["username"] for m in response.json()["results"]] == ["bob", "bobby"]
+
+
+def test_members_by_display_name_too_and_limited(make_user, make_group, make_api_client):
+    # given
+    owner = make_user("olga")
+    group = make_group(
+        owner=owner,
+        members=[make_user(f"u{i}", display_name=f"Zed {i}") for i in range(5)],
+    )
+
+    # when
+    response = make_api_client(owner).get(f"/api/v1/groups/{group.id}/members/?q=ze&limit=3")
+
+    # then
+    assert len(response.json()["results"]) == 3
+
+
+@pytest.mark.parametrize("query", ["limit=0", "limit=51", f"q={'x' * 151}"])
+def test_a_bad_member_query_is_a_400(make_user, make_group, make_api_client, query):
+    # given
+    owner = make_user()
+    group = make_group(owner=owner)
+
+    # when
+    response = make_api_client(owner).get(f"/api/v1/groups/{group.id}/members/?q=a&{query}")
+
+    # then
+    assert response.status_code == 400
+
+
+def test_a_non_member_searching_members_gets_what_any_members_endpoint_gives(
+    make_user, make_group, make_api_client
+):
+    # given
+    owner, stranger = make_user(), make_user()
+    private = make_group(owner=owner)
+    public = make_group(owner=owner, is_public=True)
+    client = make_api_client(stranger)
+
+    # then
+    assert client.get(f"/api/v1/groups/{private.id}/members/?q=").status_code == 404
+    assert client.get(f"/api/v1/groups/{public.id}/members/?q=").status_code == 403
+    assert client.get("/api/v1/groups/99999999/members/?q=").status_code == 404

@@ -4,6 +4,7 @@
 
 import { api } from "./api.js";
 import { MessageActions } from "./actions.js";
+import { attachMentions } from "./autocomplete.js";
 import { listen as countNotifications } from "./bell.js";
 import { element } from "./dom.js";
 import { fillMessage, messageElement, pendingElement, shownName } from "./render.js";
@@ -180,6 +181,7 @@ let typingSentAt = 0;
 function setUpComposer() {
   if (!composer) return;
   document.getElementById("composer-keys").hidden = false;
+  attachMentions(textarea, groupId);
   textarea.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();

@@ -17,7 +17,10 @@ const Real = window.Notification;
 class Watched extends Real {
   constructor(title, options) { super(title, options); window.__desktop.push({title, ...options}); }
 }
-Watched.requestPermission = (...args) => { window.__asked += 1; return Real.requestPermission(...args); };
+Watched.requestPermission = (...args) => {
+  window.__asked += 1;
+  return Real.requestPermission(...args);
+};
 Object.defineProperty(Watched, "permission", { get: () => Real.permission });
 window.Notification = Watched;
 """
@@ -87,3 +90,34 @@ def test_desktop_notifications_are_asked_for_on_a_click_never_on_load(site, user
     # then
     assert asked_on_load == 0
     page.wait_for_function("window.__asked === 1")
+
+
+def test_typing_at_lists_matching_members_and_the_keyboard_picks_one(site, make_user, make_group):
+    # given
+    alice = make_user("alice", display_name="Alice")
+    group = make_group(
+        owner=alice,
+        members=[make_user("bob", display_name="Bob"), make_user("bobby", display_name="Rob")],
+    )
+    make_user("boris")  # not a member
+    page = site.open(alice, f"/groups/{group.id}/")
+    box = page.locator("textarea[name=body]")
+
+    # when
+    box.press_sequentially("thanks @bo")
+    options = page.get_by_role("option")
+
+    # then: the members whose names start so; Down and Enter take the second, not send
+    expect(options).to_have_text(["@bob Bob", "@bobby Rob"])
+    box.press("ArrowDown")
+    expect(options.nth(1)).to_have_attribute("aria-selected", "true")
+    box.press("Enter")
+    expect(box).to_have_value("thanks @bobby ")
+    expect(page.get_by_role("listbox")).to_be_hidden()
+
+    # and Escape closes the list without taking anyone; @a offers @all
+    box.press_sequentially("and @a")
+    expect(options).to_have_text(["@alice Alice", "@all Everyone in this conversation"])
+    box.press("Escape")
+    expect(page.get_by_role("listbox")).to_be_hidden()
+    expect(box).to_have_value("thanks @bobby and @a")
