@@ -8,6 +8,7 @@ urlpatterns = [
     path("groups/new/", views.group_create, name="group_create"),
     path("groups/<int:group_id>/join/", views.group_join, name="group_join"),
     path("groups/<int:group_id>/leave/", views.group_leave, name="group_leave"),
+    path("groups/<int:group_id>/mute/", views.group_mute, name="group_mute"),
     path("groups/<int:group_id>/settings/", views.group_settings, name="group_settings"),
     path("groups/<int:group_id>/delete/", views.group_delete, name="group_delete"),
     path("groups/<int:group_id>/members/", views.member_add, name="member_add"),

@@ -26,6 +26,8 @@ GROUP_CREATED = "Group created."
 GROUP_SAVED = "Group settings saved."
 GROUP_DELETED = "The group {name} was deleted."
 JOINED = "You joined {name}."
+MUTED = "Muted: @all no longer notifies you here (a mention of your name still does)."
+UNMUTED = "Unmuted: @all notifies you here again."
 LEFT = "You left {name}."
 MEMBER_ADDED = "{name} was added as {role}."
 MEMBER_REMOVED = "{name} was removed."
@@ -100,6 +102,17 @@ def group_leave(request: SignedInHttpRequest, group_id: int) -> HttpResponse:
         return _to_settings(group)
     messages.success(request, LEFT.format(name=group.name))
     return redirect("home")
+
+
+@login_required
+@require_POST
+def group_mute(request: SignedInHttpRequest, group_id: int) -> HttpResponse:
+    """Mute or unmute the group for the caller (`@all` notifies them, or not), then back to it."""
+    _, membership = selectors.get_group_for_member(user=request.user, group_id=group_id)
+    muted = request.POST.get("muted") == "1"
+    services.membership_set_muted(membership=membership, muted=muted)
+    messages.success(request, MUTED if muted else UNMUTED)
+    return redirect("conversation", group_id=group_id)
 
 
 @login_required

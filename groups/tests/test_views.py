@@ -447,3 +447,29 @@ def test_a_post_without_the_csrf_token_is_refused(csrf_client, user):
     # then
     assert response.status_code == 403
     assert not Group.objects.exists()
+
+
+def test_a_member_mutes_and_unmutes_a_group_from_its_page(client, make_user, make_group):
+    # given
+    owner, member = make_user(), make_user()
+    group = make_group(owner=owner, members=[member])
+    client.force_login(member)
+
+    # when
+    muted = client.post(f"/groups/{group.id}/mute/", {"muted": "1"})
+    page = client.get(f"/groups/{group.id}/").content.decode()
+    client.post(f"/groups/{group.id}/mute/", {"muted": "0"})
+
+    # then
+    assert muted.status_code == 302
+    assert 'aria-pressed="true"' in page
+    assert Membership.objects.get(user=member, group=group).muted is False
+
+
+def test_a_non_member_cannot_mute(client, make_user, make_group):
+    # given
+    group = make_group(owner=make_user())
+    client.force_login(make_user())
+
+    # then
+    assert client.post(f"/groups/{group.id}/mute/", {"muted": "1"}).status_code == 404
