@@ -9,10 +9,18 @@ class Group(models.Model):
         GROUP = "group", "Group"
         DIRECT = "direct", "Direct"
 
+    class MentionAllBy(models.TextChoices):
+        MEMBERS = "members", "Every member"
+        ADMINS = "admins", "Owners and admins"
+
     name = models.CharField(max_length=100)
     description = models.TextField(max_length=2000, blank=True)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.GROUP)
     is_public = models.BooleanField(default=False)
+    # Who may notify everyone with `@all` (an owner's choice); from others it stays text.
+    mention_all_by = models.CharField(
+        max_length=10, choices=MentionAllBy.choices, default=MentionAllBy.MEMBERS
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

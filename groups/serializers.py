@@ -75,6 +75,11 @@ class GroupUpdateSerializer(serializers.Serializer):
         required=False, allow_blank=True, max_length=DESCRIPTION_MAX_LENGTH
     )
     is_public = StrictBooleanField(required=False)
+    mention_all_by = serializers.ChoiceField(
+        required=False,
+        choices=Group.MentionAllBy.choices,
+        help_text="Who may notify everyone with @all (owners decide); from others it is text.",
+    )
 
 
 class MemberAddSerializer(serializers.Serializer):

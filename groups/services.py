@@ -28,6 +28,8 @@ ALREADY_MEMBER = "That user is already a member."
 NOT_A_MEMBER = "That user is not a member of this group."
 LAST_OWNER = "You are the last owner: make someone else owner first."
 DIRECT_IS_FIXED = "A direct conversation's members cannot change."
+ONLY_OWNERS_DECIDE_ALL = "Only an owner decides who may use @all."
+MENTION_ALL_BY_INVALID = "mention_all_by is members or admins."
 ROLE_ABOVE_OWN = "You cannot give a role above your own."
 UNKNOWN_ROLE = "Unknown role."
 USER_INACTIVE = "That user cannot be added."
@@ -104,18 +106,24 @@ def group_update(
     name: str | None = None,
     description: str | None = None,
     is_public: bool | None = None,
+    mention_all_by: str | None = None,
 ) -> Group:
-    if group.kind == Group.Kind.DIRECT or not can_manage(
-        _actor_membership(actor=actor, group=group)
-    ):
+    membership = _actor_membership(actor=actor, group=group)
+    if group.kind == Group.Kind.DIRECT or not can_manage(membership):
         raise PermissionDenied(NOT_ALLOWED)
+    if mention_all_by is not None:
+        if not is_owner(membership):
+            raise PermissionDenied(ONLY_OWNERS_DECIDE_ALL)
+        if mention_all_by not in Group.MentionAllBy.values:
+            raise ValidationError({"mention_all_by": MENTION_ALL_BY_INVALID})
+        group.mention_all_by = mention_all_by
     if name is not None:
         group.name = _clean_name(name)
     if description is not None:
         group.description = _clean_description(description)
     if is_public is not None:
         group.is_public = bool(is_public)
-    group.save(update_fields=["name", "description", "is_public", "updated_at"])
+    group.save(update_fields=["name", "description", "is_public", "mention_all_by", "updated_at"])
     return group
 
 

@@ -49,6 +49,7 @@ def group_payloads(*, user, groups: Iterable[Group]) -> list[dict[str, Any]]:
             "description": group.description,
             "kind": group.kind,
             "is_public": group.is_public,
+            "mention_all_by": group.mention_all_by,
             "role": memberships[group.id].role if group.id in memberships else None,
             "muted": memberships[group.id].muted if group.id in memberships else False,
             "member_count": member_counts.get(group.id, 0),

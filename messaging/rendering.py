@@ -83,9 +83,11 @@ def _render_mention(
     members: dict[str, tuple[int, str]] = env.get("members", {})
     for candidate in dict.fromkeys((name, name.rstrip("."))):
         rest = escape(name[len(candidate) :])
-        if candidate.lower() == ALL:
+        if candidate.lower() == ALL and env.get("all_allowed", True):
             env["mentions_all"] = True
             return f'<span class="mention" data-user-id="all">@{ALL}</span>{rest}'
+        if candidate.lower() == ALL:
+            break  # `@all` from someone the group does not let say it: text
         if (member := members.get(candidate.lower())) is not None:
             user_id, username = member
             env.setdefault("mentions", {})[user_id] = None  # ordered, once each
@@ -144,9 +146,12 @@ class Rendered:
 MemberLookup = Callable[[set[str]], dict[str, tuple[int, str]]]
 
 
-def render_message(body: str, members: MemberLookup) -> Rendered:
+def render_message(
+    body: str, members: MemberLookup, may_mention_all: Callable[[], bool] = lambda: True
+) -> Rendered:
     """`render_markdown` with the mentions resolved: `members` is asked once, and only when
-    the body has a mention (so a plain message costs no query)."""
+    the body has a mention (so a plain message costs no query); `may_mention_all` only when
+    it says `@all` (when it answers no, `@all` is text)."""
     if "@" not in body:
         return Rendered(render_markdown(body), [], False)
     md = _markdown()
@@ -155,5 +160,7 @@ def render_message(body: str, members: MemberLookup) -> Rendered:
     names = env.get("mention_names", set())
     wanted = {n.lower() for name in names for n in (name, name.rstrip("."))} - {ALL, ""}
     env["members"] = members(wanted) if wanted else {}
+    says_all = any(name.rstrip(".").lower() == ALL for name in names)
+    env["all_allowed"] = says_all and may_mention_all()
     html = sanitize_html(md.renderer.render(tokens, md.options, env)).strip()
     return Rendered(html, list(env.get("mentions", {})), bool(env.get("mentions_all")))

@@ -107,6 +107,9 @@ class GroupSerializer(serializers.Serializer):
     description = serializers.CharField(allow_blank=True)
     kind = serializers.ChoiceField(choices=Group.Kind.choices)
     is_public = serializers.BooleanField()
+    mention_all_by = serializers.ChoiceField(
+        choices=Group.MentionAllBy.choices, help_text="Who may notify everyone with @all."
+    )
     role = serializers.ChoiceField(
         choices=Membership.Role.choices, allow_null=True, help_text="The caller's; null if none."
     )

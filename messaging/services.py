@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -107,6 +107,25 @@ def _members_named(group_id: int) -> MemberLookup:
     return lookup
 
 
+def _may_mention_all(*, user_id: int, group_id: int) -> Callable[[], bool]:
+    """Whether the group lets this member say `@all` (asked only of a body that says it)."""
+
+    def may() -> bool:
+        row = (
+            Membership.objects.filter(group_id=group_id, user_id=user_id)
+            .values_list("role", "group__mention_all_by")
+            .first()
+            if is_valid_id(group_id)
+            else None
+        )
+        if row is None:
+            return False
+        role, allowed = row
+        return allowed == Group.MentionAllBy.MEMBERS or role != Membership.Role.MEMBER
+
+    return may
+
+
 def _sent_before(*, sender: User, client_id: str | None) -> Message | None:
     if client_id is None:
         return None
@@ -130,7 +149,9 @@ def send_message(
     body = clean_body(body)
     client_id = clean_client_id(client_id)
     # Outside the lock, which is held only for the writes.
-    rendered = render_message(body, _members_named(group_id))
+    rendered = render_message(
+        body, _members_named(group_id), _may_mention_all(user_id=sender.id, group_id=group_id)
+    )
     try:
         with _insert_transaction(one_statement=not (rendered.mentions or rendered.mentions_all)):
             message = _insert_locked(
@@ -289,7 +310,11 @@ def message_edit(
     if message.deleted:
         raise ValidationError({"body": MESSAGE_DELETED})
     message.body = clean_body(body)
-    rendered = render_message(message.body, _members_named(message.group_id))
+    rendered = render_message(
+        message.body,
+        _members_named(message.group_id),
+        _may_mention_all(user_id=actor.id, group_id=message.group_id),
+    )
     message.html, message.edited_at = rendered.html, timezone.now()
     before, all_before = list(message.mentions), message.mentions_all
     _set_mentions(message, rendered.mentions, mentions_all=rendered.mentions_all)

@@ -331,3 +331,22 @@ def test_a_non_member_searching_members_gets_what_any_members_endpoint_gives(
     assert client.get(f"/api/v1/groups/{private.id}/members/?q=").status_code == 404
     assert client.get(f"/api/v1/groups/{public.id}/members/?q=").status_code == 403
     assert client.get("/api/v1/groups/99999999/members/?q=").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("who", "value", "status"),
+    [("owner", "admins", 200), ("admin", "admins", 403), ("owner", "everyone", 400)],
+)
+def test_only_an_owner_restricts_at_all(make_cast, make_api_client, who, value, status):
+    # given
+    cast = make_cast()
+
+    # when
+    response = make_api_client(getattr(cast, who)).patch(
+        f"/api/v1/groups/{cast.group.id}/", {"mention_all_by": value}, format="json"
+    )
+
+    # then
+    assert response.status_code == status
+    if status == 200:
+        assert response.json()["mention_all_by"] == "admins"

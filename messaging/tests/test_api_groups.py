@@ -218,6 +218,7 @@ def test_create_group_makes_the_caller_its_owner(make_user, make_api_client):
         "description": "On call",
         "kind": "group",
         "is_public": True,
+        "mention_all_by": "members",
         "role": "owner",
         "muted": False,
         "member_count": 1,

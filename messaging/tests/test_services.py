@@ -783,3 +783,20 @@ def test_concurrent_retries_with_one_client_id_store_one_message(make_cast, run_
     assert Message.objects.filter(client_id="flaky-network").count() == 1
     cast.group.refresh_from_db()
     assert cast.group.last_seq == 2  # the cast's message, then this one: no gap left behind
+
+
+@pytest.mark.parametrize(("sender", "everyone"), [("member", False), ("admin", True)])
+def test_a_group_restricted_to_admins_takes_at_all_from_admins_only(make_cast, sender, everyone):
+    # given
+    cast = make_cast()
+    cast.group.mention_all_by = "admins"
+    cast.group.save(update_fields=["mention_all_by"])
+
+    # when
+    message, _ = services.send_message(
+        sender=getattr(cast, sender), group_id=cast.group.id, body="@all, lunch"
+    )
+
+    # then
+    assert message.mentions_all is everyone
+    assert ('data-user-id="all"' in message.html) is everyone
