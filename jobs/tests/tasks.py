@@ -36,3 +36,10 @@ def flaky(path: str, failures: int) -> None:
     _append(path, "run")
     if len(lines(path)) <= failures:
         raise RuntimeError("a failure of the kind a retry gets past")
+
+
+@task()
+def clock(enqueued_at: float) -> float:
+    """Seconds from `enqueued_at` (time.monotonic(), one clock for every process of a
+    machine) until the job started; 0 without it (bench/jobs.py)."""
+    return time.monotonic() - enqueued_at if enqueued_at else 0.0
