@@ -7,6 +7,7 @@ worker's job and retries."""
 from __future__ import annotations
 
 import os
+from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import CommandError
@@ -15,9 +16,15 @@ from django_tasks_db.management.commands import db_worker
 
 from jobs.worker import Worker
 
+POLL_SECONDS = 0.5  # django-tasks-db's default is 1 s: `@all` is to notify within 2 s
+
 
 class Command(db_worker.Command):
     help = __doc__
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        super().add_arguments(parser)
+        parser.set_defaults(interval=POLL_SECONDS)
 
     def handle(self, *, verbosity: int, reload: bool, batch: bool, **options: Any) -> None:
         self.configure_logging(verbosity)
