@@ -215,14 +215,19 @@ class Sender:
 
 
 async def rest_send(
-    session: aiohttp.ClientSession, base_url: str, token: str, group_id: int, client_id: str
+    session: aiohttp.ClientSession,
+    base_url: str,
+    token: str,
+    group_id: int,
+    client_id: str,
+    prefix: str = "",
 ) -> int | None:
     """A REST send, tried again on 503 (Retry-After) and connection errors: the message id."""
     for attempt in range(20):
         try:
             async with session.post(
                 f"{base_url}/api/v1/groups/{group_id}/messages/",
-                json={"body": f"chaos {client_id}", "client_id": client_id},
+                json={"body": f"{prefix}chaos {client_id}", "client_id": client_id},
                 headers={"Authorization": f"Token {token}"},
             ) as response:
                 if response.status in (200, 201):

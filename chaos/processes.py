@@ -11,6 +11,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -187,3 +188,51 @@ class Site:
             for i in range(len(self.ports))
             if self.log(i).exists()
         )
+
+
+class Workers:
+    """Background workers (`manage.py worker`) in the site's environment, each killable."""
+
+    def __init__(self, site: Site, *, count: int, lost_after: int = 3) -> None:
+        self.site = site
+        self.env = {**site.env, "JOBS_WORKER_LOST_AFTER": str(lost_after)}
+        self.processes: list[subprocess.Popen | None] = [None] * count
+        self.ids: list[str] = [""] * count  # each one's worker id (a new one per start)
+        self.log = site.folder / "workers.log"
+        self._starts = 0
+
+    def start(self, index: int | None = None) -> None:
+        for i in range(len(self.processes)) if index is None else [index]:
+            self._starts += 1
+            self.ids[i] = f"chaos-{i}-{self._starts}"
+            self.processes[i] = subprocess.Popen(
+                [
+                    sys.executable,
+                    "manage.py",
+                    "worker",
+                    "--no-reload",
+                    "--no-startup-delay",
+                    "--interval",
+                    "0.2",
+                    "--worker-id",
+                    self.ids[i],
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stdout=self.log.open("ab"),
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def kill(self, index: int) -> None:
+        process = self.processes[index]
+        if process is not None:
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            self.processes[index] = None
+
+    def stop(self) -> None:
+        for index, process in enumerate(self.processes):
+            if process is not None:
+                stop(process)
+            self.processes[index] = None

@@ -17,15 +17,25 @@ import aiohttp
 import psycopg
 
 from .clients import Reader, RestLoad, Sender, rest_send, ws_url
-from .processes import Postgres, Redis, Site
+from .processes import Postgres, Redis, Site, Workers
 
 # R4's and R5's load, whatever the socket count: half the fan-out the site holds at p99 <= 50 ms
 # on 2 cores (about 4,000 deliveries/s, docs/benchmarks.md).
 DELIVERIES_PER_SECOND = 2_000
 REST_PER_SECOND = 25  # R5's REST requests: half the REST sends/s the benchmark sustains
 
-# Sockets a scenario opens, full and at least (the short run scales the full figure down).
-SOCKETS = {"R1": (50, 20), "R3": (1, 1), "R4": (1_000, 200), "R5": (200, 40), "R6": (1_000, 200)}
+# Sockets a scenario opens (R7: members it notifies), full and at least (the short run scales
+# the full figure down). The group has as many members as the largest needs.
+SOCKETS = {
+    "R1": (50, 20),
+    "R3": (1, 1),
+    "R4": (1_000, 200),
+    "R5": (200, 40),
+    "R6": (1_000, 200),
+    "R7": (1_000, 200),
+}
+MEMBERS_NOTIFIED = "SELECT count(*) FROM notifications_notification WHERE message_id = ANY(%s)"
+JOBS = "django_tasks_database_dbtaskresult"  # django-tasks-db's table
 
 
 def sockets(name: str, scale: float) -> int:
@@ -58,6 +68,32 @@ class World:
                 "SELECT max(id) FROM messaging_message WHERE group_id = %s", [self.group_id]
             ).fetchone()
         return (row[0] if row else None) or 0
+
+    def _one(self, sql: str) -> int:
+        with psycopg.connect(self.postgres.url) as connection:
+            row = connection.execute(sql).fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def jobs_left(self) -> int:
+        return self._one(f"SELECT count(*) FROM {JOBS} WHERE status IN ('READY', 'RUNNING')")
+
+    def running_on(self, worker_id: str) -> bool:
+        with psycopg.connect(self.postgres.url) as connection:
+            row = connection.execute(
+                f"SELECT count(*) FROM {JOBS} WHERE status = 'RUNNING' AND worker_ids->>-1 = %s",
+                [worker_id],
+            ).fetchone()
+        return bool(row and row[0])
+
+    def jobs_failed(self) -> int:
+        return self._one(f"SELECT count(*) FROM {JOBS} WHERE status = 'FAILED'")
+
+    def job_attempts(self) -> list[int]:
+        with psycopg.connect(self.postgres.url) as connection:
+            rows = connection.execute(
+                f"SELECT jsonb_array_length(worker_ids) FROM {JOBS}"
+            ).fetchall()
+        return [row[0] for row in rows]
 
     def stored(self, prefix: str) -> list[tuple[int, str]]:
         """(id, client_id) of the stored messages whose client_id starts with `prefix`."""
@@ -317,6 +353,60 @@ async def reconnect_storm(world: World) -> Result:
     return result
 
 
+async def worker_killed(world: World) -> Result:
+    """R7: `@all` messages whose notification jobs run on two workers, one killed with
+    kill -9 mid-run: every job runs to its end, and every member is notified once."""
+    result = Result(
+        "R7 a worker killed mid-job",
+        "A job whose worker dies runs again on another, and its effect happens once: every "
+        "member notified of every @all message, none twice.",
+    )
+    count = world.n(50, 10)
+    run = f"r7-{uuid.uuid4().hex[:8]}-"
+    workers = Workers(world.site, count=2, lost_after=3)
+    await asyncio.to_thread(workers.start)
+    try:
+        async with aiohttp.ClientSession() as session:
+            ids = [
+                await rest_send(
+                    session, world.url(i), world.tokens[0], world.group_id, f"{run}{i}", "@all "
+                )
+                for i in range(count)
+            ]
+        # Killed while it runs a job: the job's last worker is this one.
+        victim = workers.ids[0]
+        mid_job = await _until(lambda: world.running_on(victim), 60)
+        killed_at = time.monotonic()
+        await asyncio.to_thread(workers.kill, 0)
+        await asyncio.to_thread(workers.start, 0)  # as systemd's Restart=always would
+        done = await _until(lambda: world.jobs_left() == 0, 120)
+    finally:
+        await asyncio.to_thread(workers.stop)
+    members = len(world.tokens) - 1  # all but the sender
+    message_ids = [i for i in ids if i is not None]
+    with psycopg.connect(world.postgres.url) as connection:
+        row = connection.execute(MEMBERS_NOTIFIED, [message_ids]).fetchone()
+    notified = row[0] if row else 0
+    attempts = world.job_attempts()
+    result.figures.update(
+        messages=count,
+        members=members,
+        notified=notified,
+        expected=members * len(message_ids),
+        jobs_done_after_kill_s=round(done if done is not None else -1, 2),
+        killed_mid_job=mid_job is not None,
+        jobs_run_again=sum(1 for a in attempts if a > 1),
+        failed_jobs=world.jobs_failed(),
+        since_kill_s=round(time.monotonic() - killed_at, 1),
+    )
+    result.check(len(message_ids) == count, "a message was not stored")
+    result.check(done is not None, "jobs left after 120 s")
+    result.check(result.figures["jobs_run_again"] > 0, "no job ran again after the kill")
+    result.check(notified == members * len(message_ids), "a member missed a notification")
+    result.check(result.figures["failed_jobs"] == 0, "a job failed")
+    return result
+
+
 async def mixed_load(world: World) -> Result:
     """R5: sockets reading (some reconnecting), websocket and REST sends, REST reads, for an
     hour at half the benchmarked capacity; the servers' memory sampled throughout."""
@@ -439,6 +529,7 @@ SCENARIOS = {
     "R3": offline_then_resume,
     "R4": postgres_restart_and_kill_9,
     "R6": reconnect_storm,
+    "R7": worker_killed,
     "R5": mixed_load,  # last: an hour
 }
 LONG = {"R5"}  # run only when asked for (`--long`, `--only R5`)
