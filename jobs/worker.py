@@ -15,11 +15,13 @@ same transaction as its effect and checks that record first: a retry then finds 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import random
 import socket
 import threading
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -114,15 +116,28 @@ class Heartbeat(threading.Thread):
 
 class Worker(DatabaseWorker):
     def run(self) -> None:
-        beat(self.worker_id)  # seen before it claims anything
-        recover_lost_jobs()
         heartbeat = Heartbeat(self.worker_id)
-        heartbeat.start()
         try:
-            super().run()
+            while True:
+                try:
+                    if not heartbeat.is_alive():
+                        beat(self.worker_id)  # seen before it claims anything
+                        recover_lost_jobs()
+                        heartbeat.start()
+                    super().run()
+                    return
+                except DatabaseError:
+                    # The database went away (a restart, the network): wait for it, as the
+                    # site's processes do, rather than exit.
+                    if not self.running:
+                        return
+                    logger.warning("jobs: the database is unavailable; trying again in 1 s")
+                    connections.close_all()
+                    time.sleep(1)
         finally:
             heartbeat.stopped.set()
-            WorkerBeat.objects.filter(worker_id=self.worker_id).delete()
+            with contextlib.suppress(DatabaseError):
+                WorkerBeat.objects.filter(worker_id=self.worker_id).delete()
 
     def run_task(self, db_task_result: DBTaskResult[Any, Any]) -> None:
         super().run_task(db_task_result)

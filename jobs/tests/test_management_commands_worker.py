@@ -5,10 +5,11 @@ one job twice, and SIGTERM lets the job under way finish."""
 import time
 
 import pytest
+from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
 from jobs.tests import tasks
-from tests.servers import Workers
+from tests.servers import TcpProxy, Workers, database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -92,3 +93,33 @@ def test_sigterm_lets_the_job_under_way_finish(tmp_path):
     # then
     assert tasks.lines(path) == ["started", "finished"]
     assert codes == [0]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="an embedded SQLite database cannot go away"
+)
+def test_a_worker_waits_out_a_database_that_went_away(tmp_path):
+    # given: a worker that reaches PostgreSQL through a proxy the test can cut
+    path = str(tmp_path / "out")
+    db = connection.settings_dict
+    proxy = TcpProxy((db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432)))
+    workers = Workers(1, DATABASE_URL=database_url(port=proxy.port), JOBS_WORKER_LOST_AFTER="2")
+    workers.start()
+    try:
+        tasks.note.enqueue(path, "before")
+        assert _until(lambda: tasks.lines(path) == ["before"]), workers.log_text()
+
+        # when: the database is away for 3 s, then back
+        proxy.cut()
+        time.sleep(3)
+        alive_while_away = workers.processes[0].poll() is None
+        proxy.restore()
+        tasks.note.enqueue(path, "after")
+        after = _until(lambda: tasks.lines(path) == ["before", "after"])
+    finally:
+        workers.stop()
+        proxy.close()
+
+    # then: it did not exit, and went on with the queue
+    assert alive_while_away, workers.log_text()
+    assert after, workers.log_text()
