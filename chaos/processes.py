@@ -128,7 +128,27 @@ class Redis:
             self.process = None
 
 
-class Site:
+class Processes:
+    """Processes of one kind, by index: each may be killed, and all stopped."""
+
+    processes: list[subprocess.Popen | None]
+
+    def kill(self, index: int) -> None:
+        """kill -9, as the kernel's OOM killer or a crash would."""
+        process = self.processes[index]
+        if process is not None:
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            self.processes[index] = None
+
+    def stop(self) -> None:
+        for index, process in enumerate(self.processes):
+            if process is not None:
+                stop(process)
+            self.processes[index] = None
+
+
+class Site(Processes):
     """Server processes (daphne) on the suite's PostgreSQL and Redis, each restartable."""
 
     def __init__(self, folder: Path, *, count: int, database: str, redis: str) -> None:
@@ -167,20 +187,6 @@ class Site:
     def pids(self) -> list[int]:
         return [process.pid for process in self.processes if process is not None]
 
-    def kill(self, index: int) -> None:
-        """kill -9, as the kernel's OOM killer or a crash would."""
-        process = self.processes[index]
-        if process is not None:
-            process.send_signal(signal.SIGKILL)
-            process.wait()
-            self.processes[index] = None
-
-    def stop(self) -> None:
-        for index, process in enumerate(self.processes):
-            if process is not None:
-                stop(process)
-            self.processes[index] = None
-
     def count_in_logs(self, text: str) -> int:
         """How often `text` stands in the servers' logs ("Traceback", "Internal Server Error")."""
         return sum(
@@ -190,7 +196,7 @@ class Site:
         )
 
 
-class Workers:
+class Workers(Processes):
     """Background workers (`manage.py worker`) in the site's environment, each killable."""
 
     def __init__(self, site: Site, *, count: int, lost_after: int = 3) -> None:
@@ -223,16 +229,3 @@ class Workers:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-
-    def kill(self, index: int) -> None:
-        process = self.processes[index]
-        if process is not None:
-            process.send_signal(signal.SIGKILL)
-            process.wait()
-            self.processes[index] = None
-
-    def stop(self) -> None:
-        for index, process in enumerate(self.processes):
-            if process is not None:
-                stop(process)
-            self.processes[index] = None
