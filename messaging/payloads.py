@@ -41,7 +41,8 @@ PAYLOAD_COLUMNS = (
 )
 
 
-def _iso(value) -> str | None:
+def iso(value) -> str | None:
+    """A datetime as the contract writes it (ISO 8601, UTC as Z); None stays None."""
     return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
@@ -82,8 +83,8 @@ def _payload(row: tuple, reactions: list[dict[str, Any]]) -> dict[str, Any]:
         "sender": user_fields(sender_id, username, display_name),
         "body": body,
         "html": html,
-        "created_at": _iso(created_at),
-        "edited_at": _iso(edited_at),
+        "created_at": iso(created_at),
+        "edited_at": iso(edited_at),
         "deleted": deleted,
         "client_id": client_id,
         "reactions": reactions,

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from accounts.requests import SignedInRequest
 from accounts.throttles import WriteThrottle
 from core.api import error_responses
+from messaging.payloads import iso
 
 from . import services
 from .models import Preferences
@@ -21,16 +22,12 @@ from .serializers import (
 )
 
 
-def _iso(value) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value is not None else None
-
-
 def _preferences_payload(preferences: Preferences) -> dict:
     return {
         "email": preferences.email,
         "email_delay_minutes": preferences.email_delay_minutes,
         "push": preferences.push,
-        "dnd_until": _iso(preferences.dnd_until),
+        "dnd_until": iso(preferences.dnd_until),
     }
 
 

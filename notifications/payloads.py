@@ -5,13 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from messaging.payloads import for_viewer
+from messaging.payloads import for_viewer, iso
 
 from .models import Notification
-
-
-def _iso(value) -> str:
-    return value.isoformat().replace("+00:00", "Z")
 
 
 def notification_payload(notification: Notification, message: dict[str, Any]) -> dict[str, Any]:
@@ -20,6 +16,6 @@ def notification_payload(notification: Notification, message: dict[str, Any]) ->
         "kind": notification.kind,
         "message": for_viewer(message, notification.user_id),
         "group": notification.group_id,
-        "created_at": _iso(notification.created_at),
+        "created_at": iso(notification.created_at),
         "read": notification.read,
     }
