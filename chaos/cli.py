@@ -64,23 +64,28 @@ def _commit() -> str:
     ).stdout.strip()
 
 
+HEADER = "| scenario | promise | figures | verdict | run |"
+
+
 def _write_docs(results: list[Result], short: bool) -> None:
-    lines = [
-        BEGIN,
-        f"Last run: commit `{_commit()}`, {'short' if short else 'full'} run, "
-        f"{time.strftime('%Y-%m-%d')}.",
-        "",
-        "| scenario | promise | figures | verdict |",
-        "|---|---|---|---|",
-    ]
+    """Put the run's rows into docs/reliability.md's table, in place of the same scenarios'
+    rows of earlier runs (each row says its commit and date): a run of some scenarios keeps
+    the others' last figures."""
+    run = f"`{_commit()}`, {time.strftime('%Y-%m-%d')}" + (", short" if short else "")
+    text = DOC.read_text()
+    before, _, rest = text.partition(BEGIN)
+    table, _, after = rest.partition(END)
+    rows = {
+        line.split("|")[1].split()[0]: line for line in table.splitlines() if line.startswith("| R")
+    }
     for result in results:
         figures = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in result.figures.items())
         verdict = "held" if not result.failures else "BROKEN: " + "; ".join(result.failures)
-        lines.append(f"| {result.name} | {result.promise} | {figures} | {verdict} |")
-    lines.append(END)
-    text = DOC.read_text()
-    before, _, rest = text.partition(BEGIN)
-    _, _, after = rest.partition(END)
+        rows[result.name.split()[0]] = (
+            f"| {result.name} | {result.promise} | {figures} | {verdict} | {run} |"
+        )
+    ordered = [rows[key] for key in sorted(rows, key=lambda key: int(key[1:]))]
+    lines = [BEGIN, HEADER, "|---|---|---|---|---|", *ordered, END]
     DOC.write_text(before + "\n".join(lines) + after)
 
 
