@@ -2,7 +2,7 @@
 
 A notification still unread `email_delay_minutes` after it was made is e-mailed to a user
 whose `email` preference is not `off`. Each notification schedules a job for its user at
-that time (`tasks.schedule_emails`, `tasks.send_email`); the job mails every notification of
+that time (`tasks.schedule_emails`, `tasks.send_emails`); the job mails every notification of
 the user that is still unread and not mailed, in one e-mail, and marks them mailed in the
 transaction that sends it: the jobs after it find nothing, and a retry (an SMTP server that
 refused) sends what the failed attempt did not. While `dnd_until` is ahead, the job moves

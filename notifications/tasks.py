@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -39,9 +40,14 @@ def notify_everyone(message_id: int) -> int:
     return len(made)
 
 
+EMAILS_PER_JOB = 500
+
+
 def schedule_emails(user_ids: Iterable[int]) -> int:
-    """Schedule the e-mail job of each of these users who wants e-mail and has an address, at
-    their delay from now; how many were scheduled. One query, and one insert per job."""
+    """Schedule the e-mails of these users who want e-mail and have an address, at their
+    delay from now: one job per delay and EMAILS_PER_JOB users (an `@all` to a thousand
+    members costs two or three jobs, not a thousand). One query, and one insert per job;
+    returns how many users."""
     user_ids = list(user_ids)
     if not user_ids:
         return 0
@@ -51,19 +57,28 @@ def schedule_emails(user_ids: Iterable[int]) -> int:
         .exclude(notification_preferences__email=Preferences.Email.OFF)
         .values_list("id", "notification_preferences__email_delay_minutes")
     )
-    now = timezone.now()
     default_delay = Preferences._meta.get_field("email_delay_minutes").get_default()
-    scheduled = 0
+    by_delay: dict[int, list[int]] = defaultdict(list)
     for user_id, delay in rows:
-        minutes = default_delay if delay is None else delay
-        send_email.using(run_after=now + timedelta(minutes=minutes)).enqueue(user_id)
-        scheduled += 1
-    return scheduled
+        by_delay[default_delay if delay is None else delay].append(user_id)
+    now = timezone.now()
+    for minutes, users in by_delay.items():
+        job = send_emails.using(run_after=now + timedelta(minutes=minutes))
+        for start in range(0, len(users), EMAILS_PER_JOB):
+            job.enqueue(users[start : start + EMAILS_PER_JOB])
+    return sum(len(users) for users in by_delay.values())
 
 
 @task()
-def send_email(user_id: int) -> int:
-    """Mail the user what waits for them, in one e-mail; how many notifications it held."""
+def send_emails(user_ids: list[int]) -> int:
+    """Mail each of these users what waits for them, one e-mail each; how many notifications
+    went out. Each user's e-mail commits on its own: a retry after a refusal mails only those
+    not mailed yet."""
+    return sum(send_email_to(user_id) for user_id in user_ids)
+
+
+def send_email_to(user_id: int) -> int:
+    """The user's e-mail of everything waiting (or, during do not disturb, a job at its end)."""
     user = User.objects.filter(pk=user_id, is_active=True).exclude(email="").first()
     if user is None:
         return 0
@@ -72,7 +87,7 @@ def send_email(user_id: int) -> int:
         return 0
     now = timezone.now()
     if preferences.dnd_until is not None and preferences.dnd_until > now:
-        send_email.using(run_after=preferences.dnd_until).enqueue(user_id)
+        send_emails.using(run_after=preferences.dnd_until).enqueue([user_id])
         return 0
     with transaction.atomic():
         waiting = emails.pending(user_id)

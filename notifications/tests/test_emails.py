@@ -13,10 +13,10 @@ from django_tasks_db.models import DBTaskResult
 
 from notifications import emails
 from notifications.models import Notification, Preferences
-from notifications.tasks import send_email
+from notifications.tasks import send_emails
 from tests.servers import SmtpListener, Workers
 
-SEND_EMAIL = "notifications.tasks.send_email"
+SEND_EMAIL = "notifications.tasks.send_emails"
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def test_a_mention_schedules_an_email_at_the_users_delay(team, make_message):
 
     # then: for the owner (who has an address), not for the others
     [job] = _scheduled()
-    assert job.args_kwargs["args"] == [team.owner.id]
+    assert job.args_kwargs["args"] == [[team.owner.id]]
     wait = job.run_after - before
     assert timedelta(minutes=15) <= wait < timedelta(minutes=15, seconds=5)
 
@@ -81,7 +81,7 @@ def test_what_waits_goes_in_one_email_with_links_and_the_one_click_unsubscribe(
     messages = [_mention(team, make_message, body=f"number {i}") for i in range(3)]
 
     # when: the first job runs, then the others
-    sent = [send_email.call(team.owner.id) for _ in range(3)]
+    sent = [send_emails.call([team.owner.id]) for _ in range(3)]
 
     # then: one e-mail, with everything
     assert sent == [3, 0, 0]
@@ -107,7 +107,7 @@ def test_what_was_read_meanwhile_is_not_mailed(smtp, team, make_message):
     Notification.objects.update(read=True)
 
     # when
-    sent = send_email.call(team.owner.id)
+    sent = send_emails.call([team.owner.id])
 
     # then
     assert (sent, smtp.messages) == (0, [])
@@ -122,7 +122,7 @@ def test_do_not_disturb_moves_the_email_to_its_end(smtp, team, make_message):
     DBTaskResult.objects.all().delete()
 
     # when
-    sent = send_email.call(team.owner.id)
+    sent = send_emails.call([team.owner.id])
 
     # then: nothing now, a job at the end of the quiet time
     assert (sent, smtp.messages) == (0, [])
@@ -138,10 +138,10 @@ def test_a_refusing_smtp_server_loses_nothing_and_a_retry_sends_it(smtp, team, m
 
     # when
     with pytest.raises(Exception, match="refused"):
-        send_email.call(team.owner.id)
+        send_emails.call([team.owner.id])
     after_refusal = Notification.objects.filter(emailed_at__isnull=True).count()
     smtp.refusing = False
-    sent = send_email.call(team.owner.id)
+    sent = send_emails.call([team.owner.id])
 
     # then
     assert after_refusal == 1
@@ -193,3 +193,30 @@ def test_a_worker_process_mails_a_mention_through_smtp(make_cast, make_message):
     # then
     assert [m["To"] for m in smtp.messages] == ["owner@example.com"], workers.log_text()
     assert mail.outbox == []  # nothing went through the test process's own backend
+
+
+@pytest.mark.django_db
+def test_at_all_schedules_one_email_job_per_delay_for_everyone(smtp, team, make_message):
+    # given: three members with addresses, one of them with another delay
+    from notifications.tasks import notify_everyone
+
+    for who in ("admin", "sender"):
+        member = getattr(team, who)
+        member.email = f"{who}@example.com"
+        member.save(update_fields=["email"])
+    Preferences.objects.create(user=team.sender, email_delay_minutes=0)
+
+    # when
+    message = make_message(group=team.group, sender=team.member, body="@all ship it")
+    notify_everyone.call(message.id)
+
+    # then: two jobs (5 min: owner and admin; now: sender), and each mails its users once
+    jobs = _scheduled()
+    assert sorted(len(job.args_kwargs["args"][0]) for job in jobs) == [1, 2]
+    for job in jobs:
+        send_emails.call(*job.args_kwargs["args"])
+    assert sorted(m["To"] for m in smtp.messages) == [
+        "admin@example.com",
+        "owner@example.com",
+        "sender@example.com",
+    ]
