@@ -127,6 +127,37 @@ def publish_on_commit(target: str, event: Event) -> None:
     transaction.on_commit(lambda: publish_rollback_unsafe(target, event))
 
 
+def publish_many_on_commit(events: list[tuple[str, Event]]) -> None:
+    """`publish_on_commit` for many events at once (a job notifying a thousand users): sent
+    after commit in one pass over the layer, not one round through `async_to_sync` each."""
+    if check_json_safe:
+        for _, event in events:
+            assert_json_safe(event)
+    if events:
+        transaction.on_commit(lambda: _publish_many(events))
+
+
+def _publish_many(events: list[tuple[str, Event]]) -> None:
+    left = [(t, e) for t, e in events if _publisher is None or not _publisher(t, e)]
+    layer = get_channel_layer() if left else None
+    if layer is None:
+        return
+
+    async def send_all() -> None:
+        for target, event in left:
+            try:
+                await layer.group_send(target, event)
+            except Exception:  # as publish_rollback_unsafe: the database has it
+                logger.exception("could not publish %s to %s", event.get("type"), target)
+
+    if (loop := _running_loop()) is not None:
+        task = loop.create_task(send_all())
+        _sending.add(task)
+        task.add_done_callback(_sent)
+    else:
+        async_to_sync(send_all)()
+
+
 def assert_json_safe(event: Event) -> Event:
     """The event, if it survives a JSON round trip unchanged (else AssertionError)."""
     try:
@@ -184,9 +215,15 @@ def credentials_revoked_on_commit(
     )
 
 
-def notification_new_on_commit(*, user_id: int, notification: Event) -> None:
-    """A notification was created for the user: their sockets get a `notification.new` frame."""
-    publish_on_commit(
-        user_channel(user_id),
-        {"type": NOTIFICATION_NEW, "user": user_id, "notification": notification},
+def notifications_new_on_commit(notifications: list[tuple[int, Event]]) -> None:
+    """Notifications were created, (user id, notification) each: their users' sockets get a
+    `notification.new` frame."""
+    publish_many_on_commit(
+        [
+            (
+                user_channel(user_id),
+                {"type": NOTIFICATION_NEW, "user": user_id, "notification": notification},
+            )
+            for user_id, notification in notifications
+        ]
     )

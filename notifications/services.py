@@ -50,12 +50,11 @@ def create(message: Message, kinds: Mapping[int, str]) -> list[int]:
             ignore_conflicts=True,  # a concurrent writer made one meanwhile: it stands
         )
         payload = payload or message_payload(message)
-        for notification in Notification.objects.filter(message=message, user_id__in=new):
-            events.notification_new_on_commit(
-                user_id=notification.user_id,
-                notification=notification_payload(notification, payload),
-            )
-            made.append(notification.user_id)
+        created = list(Notification.objects.filter(message=message, user_id__in=new))
+        events.notifications_new_on_commit(
+            [(n.user_id, notification_payload(n, payload)) for n in created]
+        )
+        made.extend(n.user_id for n in created)
     return made
 
 

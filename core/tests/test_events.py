@@ -139,3 +139,39 @@ async def test_sync_code_on_an_event_loops_thread_publishes_through_a_task(setti
 def test_a_group_channel_names_its_group_and_no_other_channel_does():
     assert events.group_of_channel(events.group_channel(7)) == 7
     assert events.group_of_channel(events.user_channel(7)) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_events_go_after_the_commit_through_the_layer_in_one_pass(settings, use_publisher):
+    # given: no publisher takes them (a worker process), three users listening
+    use_publisher(lambda target, event: False)
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    from asgiref.sync import async_to_sync
+    from channels.layers import channel_layers, get_channel_layer
+
+    channel_layers.backends.clear()
+    layer = get_channel_layer()
+    channels = {}
+    for user_id in (1, 2, 3):
+        channels[user_id] = async_to_sync(layer.new_channel)()
+        async_to_sync(layer.group_add)(events.user_channel(user_id), channels[user_id])
+    try:
+        # when
+        with transaction.atomic():
+            events.notifications_new_on_commit([(u, {"id": 10 + u}) for u in (1, 2, 3)])
+        with pytest.raises(Rollback), transaction.atomic():
+            events.notifications_new_on_commit([(1, {"id": 99})])
+            raise Rollback
+
+        # then: each user's frame, once; nothing of the rolled back one
+        for user_id, channel in channels.items():
+            event = async_to_sync(layer.receive)(channel)
+            assert event == {
+                "type": "notification.new",
+                "user": user_id,
+                "notification": {"id": 10 + user_id},
+            }
+        with pytest.raises(asyncio.TimeoutError):
+            async_to_sync(asyncio.wait_for)(layer.receive(channels[1]), 0.1)
+    finally:
+        channel_layers.backends.clear()
