@@ -73,6 +73,12 @@ urlpatterns: list = [
         notifications_api.NotificationReadView.as_view(),
         name="notifications-read",
     ),
+    path("push/key/", notifications_api.PushKeyView.as_view(), name="push-key"),
+    path(
+        "push/subscriptions/",
+        notifications_api.PushSubscriptionView.as_view(),
+        name="push-subscriptions",
+    ),
     path(
         "users/me/notifications/",
         notifications_api.PreferencesView.as_view(),

@@ -254,6 +254,31 @@ if not EMAIL_URL and os.environ.get("DJANGO_EMAIL_HOST"):
     )
 globals().update(_email_settings(EMAIL_URL or "console:"))
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "chat@localhost")
+
+
+# Web Push (RFC 8030/8291/8292): the VAPID key pair's private half, base64url of its 32 bytes
+# (`manage.py vapid_keys` makes a pair). In debug one is made once and kept in the git-ignored
+# file .vapid_key; without one in production nothing is pushed. PUSH_INSECURE_HOSTS: push
+# services on these hosts may be plain http:// (for tests).
+def _development_vapid_key() -> str:
+    path = BASE_DIR / ".vapid_key"
+    if not path.exists():
+        from py_vapid import Vapid02, b64urlencode
+
+        vapid = Vapid02()
+        vapid.generate_keys()
+        raw = vapid.private_key.private_numbers().private_value.to_bytes(32, "big")
+        path.write_text(b64urlencode(raw))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "") or (
+    _development_vapid_key() if DEBUG else ""
+)
+VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:admin@localhost")
+PUSH_INSECURE_HOSTS = env_list("PUSH_INSECURE_HOSTS")
+
 # Where the site is reached, for the links of what leaves it without a request (e-mails).
 SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -26,6 +26,7 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     read = models.BooleanField(default=False)
     emailed_at = models.DateTimeField(null=True, blank=True)  # set in the sending transaction
+    pushed_at = models.DateTimeField(null=True, blank=True)  # likewise
 
     class Meta:
         constraints = [
@@ -69,3 +70,18 @@ class Preferences(models.Model):
 
     def __str__(self) -> str:
         return f"notification preferences of {self.user_id}"
+
+
+class PushSubscription(models.Model):
+    """A browser's Web Push subscription (RFC 8030): where to send, and its keys (RFC 8291)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    endpoint = models.URLField(max_length=2000, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"push subscription of {self.user_id}"

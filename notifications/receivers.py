@@ -20,7 +20,7 @@ from messaging.models import Message
 
 from . import services
 from .models import Notification
-from .tasks import notify_everyone, schedule_emails
+from .tasks import notify_everyone, schedule_emails, schedule_pushes
 
 
 def message_stored(
@@ -53,7 +53,9 @@ def message_stored(
             if not message.mentions_all:  # nobody is mentioned but by name now
                 unread.filter(kind=Notification.Kind.MENTION).exclude(user_id__in=named).delete()
             kinds = dict.fromkeys(named - set(mentioned_before), Notification.Kind.MENTION)
-        schedule_emails(services.create(message, kinds))
+        made = services.create(message, kinds)
+        schedule_emails(made)
+        schedule_pushes(message.id, made)
         if message.mentions_all and (created or not all_before):
             notify_everyone.enqueue(message.id)
 

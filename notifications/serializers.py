@@ -3,7 +3,7 @@ notifications.services); output documenting notifications.payloads for the OpenA
 
 from rest_framework import serializers
 
-from core.api import StrictBooleanField, id_field
+from core.api import StrictBooleanField, StrictCharField, id_field
 from messaging.serializers import MessageSerializer
 
 from .models import EMAIL_DELAY_MAX_MINUTES, Notification, Preferences
@@ -66,3 +66,23 @@ class NotificationPageSerializer(serializers.Serializer):
     results = NotificationSerializer(many=True, help_text="Newest first.")
     has_more = serializers.BooleanField()
     unread = serializers.IntegerField(help_text="All of the caller's unread notifications.")
+
+
+class PushKeysSerializer(serializers.Serializer):
+    p256dh = StrictCharField(max_length=200)
+    auth = StrictCharField(max_length=100)
+
+
+class PushSubscribeSerializer(serializers.Serializer):
+    endpoint = StrictCharField(max_length=2000, help_text="The push service's URL (https://).")
+    keys = PushKeysSerializer()
+
+
+class PushUnsubscribeSerializer(serializers.Serializer):
+    endpoint = StrictCharField(max_length=2000)
+
+
+class PushKeySerializer(serializers.Serializer):
+    public_key = serializers.CharField(
+        help_text="The site's VAPID application server key (base64url): for subscribe()."
+    )

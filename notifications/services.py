@@ -16,7 +16,8 @@ from groups.models import Membership
 from messaging.models import Message
 from messaging.payloads import message_payload
 
-from .models import Notification, Preferences
+from . import push
+from .models import Notification, Preferences, PushSubscription
 from .payloads import notification_payload
 
 BATCH = 1000  # notifications written and read back per query
@@ -98,3 +99,17 @@ def members_to_notify_of_all(message: Message) -> Iterable[int]:
         .exclude(user_id=message.sender_id)
         .values_list("user_id", flat=True)
     )
+
+
+def push_subscribe(*, user: User, endpoint: str, p256dh: str, auth: str) -> bool:
+    """Keep a browser's subscription for the user; True when the endpoint is new. An endpoint
+    is one browser's: subscribed again (by whoever signs in there now), it is theirs."""
+    push.clean_subscription(endpoint, p256dh, auth)
+    _, created = PushSubscription.objects.update_or_create(
+        endpoint=endpoint, defaults={"user": user, "p256dh": p256dh, "auth": auth}
+    )
+    return created
+
+
+def push_unsubscribe(*, user: User, endpoint: str) -> None:
+    PushSubscription.objects.filter(user=user, endpoint=endpoint).delete()

@@ -14,8 +14,8 @@ from django_tasks import task
 from accounts.models import User
 from messaging.models import Message
 
-from . import emails, services
-from .models import Notification, Preferences
+from . import emails, push, services
+from .models import Notification, Preferences, PushSubscription
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ def notify_everyone(message_id: int) -> int:
             message, dict.fromkeys(services.members_to_notify_of_all(message), kind)
         )
         schedule_emails(made)
+        schedule_pushes(message.id, made)
     return len(made)
 
 
@@ -97,3 +98,51 @@ def send_email_to(user_id: int) -> int:
         Notification.objects.filter(id__in=[n.id for n in waiting]).update(emailed_at=now)
     logger.info("notifications: mailed %d to user %d", len(waiting), user_id)
     return len(waiting)
+
+
+def schedule_pushes(message_id: int, user_ids: Iterable[int]) -> bool:
+    """Schedule the Web Push of these users' notifications of the message: one job, if any of
+    them has a browser subscribed and push on (one query)."""
+    user_ids = list(user_ids)
+    if not user_ids or not push.configured():
+        return False
+    subscribed = list(
+        PushSubscription.objects.filter(user_id__in=user_ids)
+        .exclude(user__notification_preferences__push=False)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    if subscribed:
+        send_pushes.enqueue(message_id, subscribed)
+    return bool(subscribed)
+
+
+@task()
+def send_pushes(message_id: int, user_ids: list[int]) -> int:
+    """Push each of these users' notification of the message to their browsers, once; how many
+    notifications went out. Do not disturb moves a user's push to its end, if still unread."""
+    pushed = 0
+    now = timezone.now()
+    for notification in Notification.objects.filter(
+        message_id=message_id, user_id__in=user_ids, pushed_at__isnull=True, read=False
+    ).select_related("message__sender"):
+        preferences = services.preferences_of(notification.user)
+        if not preferences.push:
+            continue
+        if preferences.dnd_until is not None and preferences.dnd_until > now:
+            send_pushes.using(run_after=preferences.dnd_until).enqueue(
+                message_id, [notification.user_id]
+            )
+            continue
+        with transaction.atomic():
+            locked = Notification.objects.select_for_update().filter(
+                pk=notification.pk, pushed_at__isnull=True
+            )
+            if not locked.exists():
+                continue  # another run pushed it meanwhile
+            data = push.payload(notification)
+            for subscription in PushSubscription.objects.filter(user_id=notification.user_id):
+                push.send(subscription, data)  # raises PushRefused: this one rolls back
+            locked.update(pushed_at=now)
+        pushed += 1
+    return pushed

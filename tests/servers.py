@@ -1,7 +1,8 @@
 """Real processes for the tests that need them: server processes (daphne, or uvicorn) serving
 config.asgi on the test database, background workers (`manage.py worker`) on it, a Redis of
-the test's own that it may stop and start, an SMTP server that keeps what it receives, and a
-TCP proxy in front of PostgreSQL that a test can cut, as a network fault or a restart would.
+the test's own that it may stop and start, an SMTP server and a Web Push service that keep
+what they receive, and a TCP proxy in front of PostgreSQL that a test can cut, as a network
+fault or a restart would.
 
 Data made by a test's factories is committed (transactional_db), so the servers see it."""
 
@@ -230,6 +231,45 @@ class SmtpListener:
 
     def __exit__(self, *exc_info: object) -> None:
         self.controller.stop()
+
+
+class PushService:
+    """A Web Push service of the test's own (RFC 8030's receiving end), over plain HTTP on a
+    port of its own, in a thread: it keeps every push it gets (path, headers in lower case, body) and answers
+    201, or what `answers` says for a path (410: the subscription is gone; 500: it fails)."""
+
+    def __init__(self) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.received: list[tuple[str, dict[str, str], bytes]] = []
+        self.answers: dict[str, int] = {}
+        service = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                headers = {name.lower(): value for name, value in self.headers.items()}
+                service.received.append((self.path, headers, body))
+                self.send_response(service.answers.get(self.path, 201))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer((HOST, free_port()), Handler)
+        self.port = self.server.server_address[1]
+
+    def endpoint(self, name: str) -> str:
+        return f"http://{HOST}:{self.port}/push/{name}"
+
+    def __enter__(self) -> PushService:
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
 
 class TcpProxy:

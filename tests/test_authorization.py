@@ -5,15 +5,29 @@ without a row fails `test_every_route_and_method_has_a_row`."""
 
 from __future__ import annotations
 
+from base64 import urlsafe_b64encode
 from urllib.parse import quote, urlsplit
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.urls import URLPattern, resolve
 
 from config import api
 from conftest import PASSWORD
 
 MISSING_ID = 10**6
+# A browser's push subscription keys: a P-256 public point and a 16-byte secret, base64url.
+BROWSER_KEYS = {
+    "p256dh": urlsafe_b64encode(
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+    )
+    .rstrip(b"=")
+    .decode(),
+    "auth": urlsafe_b64encode(bytes(16)).rstrip(b"=").decode(),
+}
 ROLES = ("anonymous", "non_member", "member", "admin", "owner")
 
 # (row, method, path, body, statuses on a public group in the order of ROLES). Paths name the
@@ -135,6 +149,24 @@ ENDPOINTS = [
         "post",
         "/api/v1/notifications/read/",
         {"up_to": 1},
+        (401, 204, 204, 204, 204),
+    ),
+    ("push-key", "get", "/api/v1/push/key/", None, (401, 200, 200, 200, 200)),
+    (
+        "push-subscribe",
+        "post",
+        "/api/v1/push/subscriptions/",
+        lambda cast: {
+            "endpoint": f"https://push.example.com/{cast.group.id}",
+            "keys": BROWSER_KEYS,
+        },
+        (401, 201, 201, 201, 201),
+    ),
+    (
+        "push-unsubscribe",
+        "delete",
+        "/api/v1/push/subscriptions/",
+        {"endpoint": "https://push.example.com/x"},
         (401, 204, 204, 204, 204),
     ),
     (
