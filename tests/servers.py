@@ -235,8 +235,9 @@ class SmtpListener:
 
 class PushService:
     """A Web Push service of the test's own (RFC 8030's receiving end), over plain HTTP on a
-    port of its own, in a thread: it keeps every push it gets (path, headers in lower case, body) and answers
-    201, or what `answers` says for a path (410: the subscription is gone; 500: it fails)."""
+    port of its own, in a thread: it keeps every push it gets (path, headers in lower case,
+    body) and answers 201, or what `answers` says for a path (410: the subscription is gone;
+    500: it fails)."""
 
     def __init__(self) -> None:
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
