@@ -5,8 +5,9 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -78,3 +79,14 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         services.preferences_update(user=user, changes={"email": Preferences.Email.OFF})
         return render(request, "notifications/unsubscribe.html", {"done": True})
     return render(request, "notifications/unsubscribe.html")
+
+
+def service_worker(request: HttpRequest) -> FileResponse:
+    """static/js/sw.js at the site's root: a service worker's scope is the folder it is
+    served from, and this one is for every page."""
+    path = finders.find("js/sw.js")
+    if not path:
+        raise Http404("no service worker")
+    response = FileResponse(open(path, "rb"), content_type="text/javascript")  # noqa: SIM115
+    response["Cache-Control"] = "no-cache"  # a new version reaches browsers at once
+    return response

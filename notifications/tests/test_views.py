@@ -80,3 +80,14 @@ def test_the_settings_page_refuses_bad_values(client, user):
     assert response.status_code == 200
     assert "field--invalid" in response.content.decode()
     assert not Preferences.objects.exists()
+
+
+def test_the_service_worker_is_served_at_the_root(client):
+    # when
+    response = client.get("/sw.js")
+
+    # then
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/javascript"
+    assert response["Cache-Control"] == "no-cache"
+    assert b'addEventListener("push"' in b"".join(response.streaming_content)

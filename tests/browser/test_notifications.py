@@ -121,3 +121,17 @@ def test_typing_at_lists_matching_members_and_the_keyboard_picks_one(site, make_
     box.press("Escape")
     expect(page.get_by_role("listbox")).to_be_hidden()
     expect(box).to_have_value("thanks @bobby and @a")
+
+
+def test_the_service_worker_registers_for_the_whole_site(site, user):
+    # given
+    page = site.open(user, "/settings/notifications/")
+
+    # when
+    scope = page.evaluate(
+        "navigator.serviceWorker.register('/sw.js').then((registration) => registration.scope)"
+    )
+
+    # then: its scope is the site's root, and the page offers push
+    assert scope == site.url + "/"
+    expect(page.get_by_role("button", name="Push to this browser")).to_be_visible()
