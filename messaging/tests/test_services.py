@@ -298,13 +298,13 @@ def test_a_message_without_a_mention_costs_no_query_for_mentions(make_cast):
         )
 
     # then: a plain message costs nothing for mentions; a mention its lookup and its row, and
-    # the notification (a savepoint, which exist already, the insert, its reading back, and
-    # whether its user wants e-mail)
+    # the notification (a savepoint, which exist already, the insert, its reading back,
+    # whether its user wants e-mail, and whether they have a browser subscribed for push)
     assert not any(
         "messaging_mention" in q["sql"] or "notifications_" in q["sql"]
         for q in plain.captured_queries
     )
-    assert len(mentioning) == len(plain) + 2 + 6
+    assert len(mentioning) == len(plain) + 2 + 7
 
 
 def test_five_hundred_mentions_cost_one_lookup(make_cast):
