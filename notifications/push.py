@@ -42,11 +42,19 @@ def _vapid(private_key: str) -> Vapid02:
     return Vapid02.from_raw(private_key.encode())
 
 
-def public_key() -> str:
-    """The application server key browsers subscribe with: the public point, base64url."""
-    numbers = _vapid(settings.VAPID_PRIVATE_KEY).public_key.public_numbers()
+def public_key(private_key: str | None = None) -> str:
+    """The application server key browsers subscribe with (of the site's private key, or of
+    the one given): the uncompressed public point, base64url."""
+    numbers = _vapid(private_key or settings.VAPID_PRIVATE_KEY).public_key.public_numbers()
     point = b"\x04" + numbers.x.to_bytes(32, "big") + numbers.y.to_bytes(32, "big")
     return b64urlencode(point)
+
+
+def new_private_key() -> str:
+    """A new VAPID private key: its 32 bytes, base64url (VAPID_PRIVATE_KEY's form)."""
+    vapid = Vapid02()
+    vapid.generate_keys()
+    return b64urlencode(vapid.private_key.private_numbers().private_value.to_bytes(32, "big"))
 
 
 def clean_subscription(endpoint: str, p256dh: str, auth: str) -> None:

@@ -7,11 +7,13 @@ import base64
 import json
 import os
 import time
+from io import StringIO
 
 import http_ece
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from notifications import push
@@ -226,3 +228,15 @@ def test_a_worker_process_pushes_a_mention(settings, make_cast, make_message, ma
     # then
     assert len(service.received) == 1, workers.log_text()
     assert browser.read(service.received[0][2])["body"] == f"@{cast.owner.username} yo"
+
+
+def test_vapid_keys_prints_a_pair_that_belongs_together():
+    # when
+    out = StringIO()
+    call_command("vapid_keys", stdout=out)
+    private_line, public_line = out.getvalue().splitlines()
+
+    # then
+    private = private_line.removeprefix("VAPID_PRIVATE_KEY=")
+    assert public_line.endswith(push.public_key(private))
+    assert len(base64.urlsafe_b64decode(private + "=" * (-len(private) % 4))) == 32
