@@ -10,10 +10,9 @@ from rest_framework.views import APIView
 from accounts.requests import SignedInRequest
 from accounts.throttles import WriteThrottle
 from core.api import error_responses
-from messaging.payloads import iso
 
 from . import push, services
-from .models import Preferences
+from .payloads import preferences_payload
 from .selectors import notification_page
 from .serializers import (
     NotificationPageSerializer,
@@ -24,15 +23,6 @@ from .serializers import (
     PushUnsubscribeSerializer,
     ReadSerializer,
 )
-
-
-def _preferences_payload(preferences: Preferences) -> dict:
-    return {
-        "email": preferences.email,
-        "email_delay_minutes": preferences.email_delay_minutes,
-        "push": preferences.push,
-        "dnd_until": iso(preferences.dnd_until),
-    }
 
 
 @extend_schema(tags=["notifications"])
@@ -83,7 +73,7 @@ class PreferencesView(APIView):
         responses={200: NotificationPreferencesSerializer, **error_responses(401)},
     )
     def get(self, request: SignedInRequest) -> Response:
-        return Response(_preferences_payload(services.preferences_of(request.user)))
+        return Response(preferences_payload(services.preferences_of(request.user)))
 
     @extend_schema(
         operation_id="notifications_preferences_update",
@@ -97,7 +87,7 @@ class PreferencesView(APIView):
         preferences = services.preferences_update(
             user=request.user, changes=serializer.validated_data
         )
-        return Response(_preferences_payload(preferences))
+        return Response(preferences_payload(preferences))
 
 
 NOT_CONFIGURED = "Web Push is not set up on this site."

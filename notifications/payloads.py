@@ -1,5 +1,5 @@
 """The contract's `notification`: `{id, kind, message, group, created_at, read}`, with the
-message as its recipient sees it."""
+message as its recipient sees it; and the notification preferences' shape."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from messaging.payloads import for_viewer, iso
 
-from .models import Notification
+from .models import Notification, Preferences
 
 
 def notification_payload(notification: Notification, message: dict[str, Any]) -> dict[str, Any]:
@@ -18,4 +18,13 @@ def notification_payload(notification: Notification, message: dict[str, Any]) ->
         "group": notification.group_id,
         "created_at": iso(notification.created_at),
         "read": notification.read,
+    }
+
+
+def preferences_payload(preferences: Preferences) -> dict[str, Any]:
+    return {
+        "email": preferences.email,
+        "email_delay_minutes": preferences.email_delay_minutes,
+        "push": preferences.push,
+        "dnd_until": iso(preferences.dnd_until),
     }

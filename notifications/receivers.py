@@ -20,7 +20,7 @@ from messaging.models import Message
 
 from . import services
 from .models import Notification
-from .tasks import notify_everyone, schedule_emails, schedule_pushes
+from .tasks import notify, notify_everyone
 
 
 def message_stored(
@@ -53,9 +53,7 @@ def message_stored(
             if not message.mentions_all:  # nobody is mentioned but by name now
                 unread.filter(kind=Notification.Kind.MENTION).exclude(user_id__in=named).delete()
             kinds = dict.fromkeys(named - set(mentioned_before), Notification.Kind.MENTION)
-        made = services.create(message, kinds)
-        schedule_emails(made)
-        schedule_pushes(message.id, made)
+        notify(message, kinds)
         if message.mentions_all and (created or not all_before):
             notify_everyone.enqueue(message.id)
 

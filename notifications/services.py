@@ -73,6 +73,10 @@ def mark_read(*, user: User, up_to: object) -> int:
     return Notification.objects.filter(user=user, id__lte=up_to, read=False).update(read=True)
 
 
+def mark_all_read(*, user: User) -> int:
+    return Notification.objects.filter(user=user, read=False).update(read=True)
+
+
 def preferences_of(user: User) -> Preferences:
     """The user's preferences; the defaults (not saved) for a user who never changed them."""
     return Preferences.objects.filter(user=user).first() or Preferences(user=user)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 
 from django.db import transaction
@@ -33,12 +33,17 @@ def notify_everyone(message_id: int) -> int:
         return 0
     kind = Notification.Kind.MENTION
     with transaction.atomic():
-        made = services.create(
-            message, dict.fromkeys(services.members_to_notify_of_all(message), kind)
-        )
-        schedule_emails(made)
-        schedule_pushes(message.id, made)
+        made = notify(message, dict.fromkeys(services.members_to_notify_of_all(message), kind))
     return len(made)
+
+
+def notify(message: Message, kinds: Mapping[int, str]) -> list[int]:
+    """Notify these users (id -> kind) of the message, and schedule what goes out of the site
+    for them (e-mail, push): the users notified now."""
+    made = services.create(message, kinds)
+    schedule_emails(made)
+    schedule_pushes(message.id, made)
+    return made
 
 
 EMAILS_PER_JOB = 500
@@ -125,7 +130,7 @@ def send_pushes(message_id: int, user_ids: list[int]) -> int:
     now = timezone.now()
     for notification in Notification.objects.filter(
         message_id=message_id, user_id__in=user_ids, pushed_at__isnull=True, read=False
-    ).select_related("message__sender"):
+    ).select_related("message__sender", "user"):
         preferences = services.preferences_of(notification.user)
         if not preferences.push:
             continue

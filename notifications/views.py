@@ -29,9 +29,7 @@ SAVED = "Notification settings saved."
 def notification_list(request: SignedInHttpRequest) -> HttpResponse:
     """The caller's notifications, newest first; POST marks them all read."""
     if request.method == "POST":
-        newest = request.user.notifications.order_by("-id").values_list("id", flat=True).first()
-        if newest is not None:
-            services.mark_read(user=request.user, up_to=newest)
+        services.mark_all_read(user=request.user)
         return redirect("notifications")
     results, has_more = notification_page(user=request.user, limit=PAGE)
     for notification in results:
