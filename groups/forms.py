@@ -26,6 +26,24 @@ class GroupForm(forms.Form):
     )
 
 
+class GroupSettingsForm(GroupForm):
+    """The settings page's form; `mention_all_by` only for owners (the view drops it for
+    others)."""
+
+    mention_all_by = forms.TypedChoiceField(
+        choices=Group.MentionAllBy.choices,
+        required=False,
+        empty_value=None,  # not sent: unchanged
+        label="Who may notify everyone with @all",
+        help_text="From anyone else, <code>@all</code> stays plain text.",
+    )
+
+    def __init__(self, *args, is_owner: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not is_owner:
+            del self.fields["mention_all_by"]
+
+
 class UserChoiceForm(forms.Form):
     """A user picked from a search result."""
 

@@ -19,7 +19,14 @@ from accounts.requests import SignedInHttpRequest
 from accounts.selectors import user_search
 
 from . import permissions, selectors, services
-from .forms import GroupForm, MemberAddForm, RoleForm, UserChoiceForm, UserSearchForm
+from .forms import (
+    GroupForm,
+    GroupSettingsForm,
+    MemberAddForm,
+    RoleForm,
+    UserChoiceForm,
+    UserSearchForm,
+)
 from .models import Group, Membership
 
 GROUP_CREATED = "Group created."
@@ -120,8 +127,18 @@ def group_mute(request: SignedInHttpRequest, group_id: int) -> HttpResponse:
 def group_settings(request: SignedInHttpRequest, group_id: int) -> HttpResponse:
     """The group's facts and members; owners and admins edit them here."""
     group, membership = selectors.get_group_for_member(user=request.user, group_id=group_id)
-    initial = {"name": group.name, "description": group.description, "is_public": group.is_public}
-    form = GroupForm(request.POST if request.method == "POST" else None, initial=initial)
+    abilities = _abilities(group, membership)
+    initial = {
+        "name": group.name,
+        "description": group.description,
+        "is_public": group.is_public,
+        "mention_all_by": group.mention_all_by,
+    }
+    form = GroupSettingsForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        is_owner=bool(abilities["is_owner"]),
+    )
     if form.is_valid():
         try:
             services.group_update(actor=request.user, group=group, **form.cleaned_data)
@@ -138,7 +155,7 @@ def group_settings(request: SignedInHttpRequest, group_id: int) -> HttpResponse:
         "members": selectors.group_members(group=group),
         "search": search,
         "candidates": _candidates(group, search),
-        **_abilities(group, membership),
+        **abilities,
     }
     return render(request, "groups/settings.html", context, status=400 if form.is_bound else 200)
 

@@ -2,7 +2,9 @@
 user's notification preferences, which an admin may change for them."""
 
 from django.contrib import admin
+from django.db import transaction
 
+from . import digests
 from .models import Notification, Preferences
 
 
@@ -29,3 +31,8 @@ class PreferencesAdmin(admin.ModelAdmin):
     list_select_related = ("user",)
     search_fields = ("user__username",)
     raw_id_fields = ("user",)
+
+    def save_model(self, request, obj, form, change) -> None:
+        with transaction.atomic():
+            digests.follow(obj)
+            super().save_model(request, obj, form, change)

@@ -61,7 +61,7 @@ def pending(user_id: int) -> list[Notification]:
     )
 
 
-def _excerpt(message: Message) -> str:
+def excerpt(message: Message) -> str:
     body = " ".join(message.body.split())
     return body if len(body) <= EXCERPT_LENGTH else body[: EXCERPT_LENGTH - 1] + "…"
 
@@ -74,22 +74,28 @@ def build(user: User, notifications: list[Notification]) -> EmailMultiAlternativ
             "kind": n.kind,
             "group": n.group.name if n.group.kind != n.group.Kind.DIRECT else None,
             "sender": n.message.sender.shown_name,
-            "excerpt": _excerpt(n.message),
+            "excerpt": excerpt(n.message),
             "url": f"{settings.SITE_URL}/groups/{n.group_id}/#message-{n.message_id}",
         }
         for n in notifications
     ]
+    return compose(user, _subject(items), "notifications/email", {"items": items})
+
+
+def compose(user: User, subject: str, template: str, context: dict) -> EmailMultiAlternatives:
+    """An e-mail of the site to the user: `template`.txt and `template`.html rendered with the
+    context (and `user`, `settings_url`, `unsubscribe_url`), with the one-click unsubscribe
+    headers."""
     unsubscribe = unsubscribe_url(user.id)
     context = {
+        **context,
         "user": user,
-        "items": items,
-        "unsubscribe_url": unsubscribe,
         "settings_url": settings.SITE_URL + reverse("notification_settings"),
+        "unsubscribe_url": unsubscribe,
     }
-    subject = _subject(items)
     mail = EmailMultiAlternatives(
         subject=subject,
-        body=render_to_string("notifications/email.txt", context),
+        body=render_to_string(f"{template}.txt", context),
         to=[user.email],
         headers={
             "List-Unsubscribe": f"<{unsubscribe}>",
@@ -97,7 +103,7 @@ def build(user: User, notifications: list[Notification]) -> EmailMultiAlternativ
             "Auto-Submitted": "auto-generated",
         },
     )
-    mail.attach_alternative(render_to_string("notifications/email.html", context), "text/html")
+    mail.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     return mail
 
 

@@ -64,6 +64,10 @@ class Preferences(models.Model):
     )
     push = models.BooleanField(default=True)
     dnd_until = models.DateTimeField(null=True, blank=True)
+    # The daily digest (digests.py): when its next run is due (None: no digest), and the last
+    # message the last one told of.
+    digest_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    digest_last_id = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name_plural = "notification preferences"

@@ -16,7 +16,7 @@ from groups.models import Membership
 from messaging.models import Message
 from messaging.payloads import message_payload
 
-from . import push
+from . import digests, push
 from .models import Notification, Preferences, PushSubscription
 from .payloads import notification_payload
 
@@ -88,6 +88,7 @@ def preferences_update(*, user: User, changes: Mapping[str, Any]) -> Preferences
         for field, value in changes.items():
             setattr(preferences, field, value)
         preferences.full_clean()
+        digests.follow(preferences)
         preferences.save()
     return preferences
 

@@ -1,4 +1,5 @@
-"""The notifications' background jobs (run by `manage.py worker`): `@all`, and e-mail."""
+"""The notifications' background jobs (run by `manage.py worker`): `@all`, e-mail, and Web
+Push (the daily digest's are in digests.py)."""
 
 from __future__ import annotations
 

@@ -170,6 +170,42 @@ def test_an_admin_renames_and_describes_the_group(client, make_cast):
     assert GROUP_SAVED in flashes(response)
 
 
+def test_an_owner_keeps_at_all_for_admins_and_an_admin_is_not_offered_the_choice(client, make_cast):
+    # given
+    cast = make_cast()
+    url = reverse("group_settings", args=[cast.group.id])
+    client.force_login(cast.admin)
+    admins_page = client.get(url).content.decode()
+    client.force_login(cast.owner)
+
+    # when
+    owners_page = client.get(url).content.decode()
+    response = client.post(url, {"name": "Team", "mention_all_by": "admins"}, follow=True)
+
+    # then
+    assert 'name="mention_all_by"' in owners_page
+    assert 'name="mention_all_by"' not in admins_page
+    cast.group.refresh_from_db()
+    assert cast.group.mention_all_by == "admins"
+    assert GROUP_SAVED in flashes(response)
+
+
+def test_an_admin_posting_the_at_all_choice_changes_nothing(client, make_cast):
+    # given
+    cast = make_cast()
+    client.force_login(cast.admin)
+
+    # when
+    client.post(
+        reverse("group_settings", args=[cast.group.id]),
+        {"name": "Team", "mention_all_by": "admins"},
+    )
+
+    # then
+    cast.group.refresh_from_db()
+    assert cast.group.mention_all_by == "members"
+
+
 def test_a_plain_member_cannot_change_the_group(client, make_cast):
     # given
     cast = make_cast()

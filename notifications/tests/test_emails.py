@@ -20,16 +20,6 @@ SEND_EMAIL = "notifications.tasks.send_emails"
 
 
 @pytest.fixture
-def smtp(settings):
-    with SmtpListener() as listener:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", listener.port
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        settings.SITE_URL = "https://chat.example.com"
-        yield listener
-
-
-@pytest.fixture
 def team(make_cast):
     cast = make_cast()
     cast.owner.email = "owner@example.com"

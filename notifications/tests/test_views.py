@@ -67,6 +67,23 @@ def test_the_settings_page_saves_the_preferences(client, user):
     )
 
 
+def test_choosing_all_on_the_settings_page_shows_when_the_digest_is_due(client, user):
+    # given
+    client.force_login(user)
+
+    # when
+    client.post(
+        "/settings/notifications/",
+        {"email": "all", "email_delay_minutes": "5", "push": "on", "dnd_until": ""},
+    )
+    page = client.get("/settings/notifications/").content.decode()
+
+    # then
+    due = Preferences.objects.get(user=user).digest_due_at
+    assert due is not None
+    assert f'<time datetime="{due.isoformat()}">' in page
+
+
 def test_the_settings_page_refuses_bad_values(client, user):
     # given
     client.force_login(user)
