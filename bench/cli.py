@@ -16,7 +16,7 @@ from bench import document
 from bench.conditions import Conditions, redis_version
 from bench.procstat import MachineMeter, raise_open_file_limit
 from bench.report import Results, summary_rows, text_table
-from bench.scenarios import fanout, history, idle, large_group, rest_send, storm
+from bench.scenarios import fanout, history, idle, large_group, mentions, rest_send, storm
 from bench.seed import Plan, seed
 from bench.server import ROOT, SERVERS, Server, ServerError, manage, site_environment
 from bench.sizes import Sizes, sizes_for
@@ -27,6 +27,7 @@ from bench.stage import Stage
 SCENARIOS = {
     "fanout": fanout.run,
     "large": large_group.run,
+    "mentions": mentions.run,
     "storm": storm.run,
     "idle": idle.run,
     "history": history.run,

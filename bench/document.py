@@ -8,7 +8,7 @@ from pathlib import Path
 from bench import plots
 from bench.conditions import CALIBRATION, Conditions
 from bench.report import Results, Row, summary_rows
-from bench.scenarios import fanout, history, idle, large_group, rest_send, storm
+from bench.scenarios import fanout, history, idle, large_group, mentions, rest_send, storm
 from bench.sizes import Sizes
 from bench.stats import ms
 
@@ -29,6 +29,15 @@ LARGE_METHOD = """\
 One message at a time to a group of {members:,} members, each on its own socket; the next is
 sent once every member has the previous one. The figure is the time from the send until the
 last member has the message."""
+
+MENTIONS_METHOD = """\
+The large group's {members:,} members on their sockets and one worker (`manage.py worker`,
+polling every 0.5 s). One member sends {messages} messages one at a time, every other one
+`@all`; the next is sent once every member has the previous one and, for `@all`, every member
+but the sender its `notification.new` (sent after the commit that made the notification). The
+worker makes the notifications in bulk; the send only enqueues its job. Targets (issue 13):
+an `@all` ack no more than {extra} ms slower than a plain one at p50; every notification
+within {until:,} ms of the send."""
 
 IDLE_METHOD = """\
 {sockets:,} authenticated sockets (one user each) opened on ONE server process, then left alone.
@@ -183,6 +192,30 @@ def _large(result: large_group.LargeGroupResult) -> str:
     return _section("2. Large group", method, _table(header, [row]))
 
 
+def _mentions(result: mentions.MentionsResult) -> str:
+    method = MENTIONS_METHOD.format(
+        members=result.members,
+        messages=result.messages,
+        extra=mentions.ACK_EXTRA_P50_TARGET_MS,
+        until=mentions.UNTIL_NOTIFIED_TARGET_MS,
+    )
+    if result.skipped:
+        return _section("7. Mentions (@all)", method, f"Not measured: {result.skipped}.")
+    header = ["figure", "count", "p50 ms", "p95 ms", "p99 ms", "max ms"]
+    rows = [
+        [name, str(t.count), ms(t.p50), ms(t.p95), ms(t.p99), ms(t.max)]
+        for name, t in (
+            ("ack of a plain send", result.plain_ack),
+            ("ack of an @all send", result.all_ack),
+            ("send until every member's notification", result.until_all_notified),
+        )
+    ]
+    table = _table(header, rows) + f"\n\nLost notifications: {result.lost}."
+    if result.errors:
+        table += " Errors: " + "; ".join(result.errors) + "."
+    return _section("7. Mentions (@all)", method, table)
+
+
 def _idle(result: idle.IdleResult) -> str:
     header = ["sockets", "failed to open", "RSS before", "RSS after", "RSS at the end"]
     header += ["per socket", "idle CPU", "time to open all"]
@@ -300,6 +333,8 @@ def write(
         sections.append(_fanout(results.fanout, sizes, images))
     if results.large:
         sections.append(_large(results.large))
+    if results.mentions:
+        sections.append(_mentions(results.mentions))
     if results.idle:
         sections.append(_idle(results.idle))
     if results.storm:

@@ -16,28 +16,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.server import ROOT, site_environment
+from bench.server import ROOT, site_environment, start_workers, stop_workers
 
 
 def _percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[int(fraction * (len(ordered) - 1))]
-
-
-def _workers(env: dict[str, str], count: int, interval: float) -> list[subprocess.Popen]:
-    command = [sys.executable, "manage.py", "worker", "--no-reload", "--no-startup-delay"]
-    command += ["--interval", str(interval), "-v", "0"]
-    return [
-        subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
-        for _ in range(count)
-    ]
-
-
-def _stop(processes: list[subprocess.Popen]) -> None:
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        process.wait(timeout=30)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     # 2. From enqueue to the job's start, one idle worker, 200 jobs at 10/s.
-    workers = _workers(env, 1, args.interval)
+    workers = start_workers(env, 1, interval=args.interval)
     time.sleep(2)
     for _ in range(200):
         clock.enqueue(time.monotonic())
@@ -87,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         if time.monotonic() > deadline:
             break
         time.sleep(0.1)
-    _stop(workers)
+    stop_workers(workers)
     waits = [
         float(value)
         for value in DBTaskResult.objects.values_list("return_value", flat=True)
@@ -113,11 +97,11 @@ def main(argv: list[str] | None = None) -> int:
             for _ in range(args.jobs)
         )
         started = time.monotonic()
-        workers = _workers(env, count, args.interval)
+        workers = start_workers(env, count, interval=args.interval)
         while DBTaskResult.objects.exclude(status="SUCCESSFUL").exists():
             time.sleep(0.2)
         took = time.monotonic() - started
-        _stop(workers)
+        stop_workers(workers)
         DBTaskResult.objects.all().delete()
         print(f"throughput, {count} worker(s): {args.jobs / took:.0f} jobs/s", flush=True)
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bench.scenarios import fanout, history, idle, large_group, rest_send, storm
+from bench.scenarios import fanout, history, idle, large_group, mentions, rest_send, storm
 from bench.stats import Latency, ms
 
 
@@ -12,6 +12,7 @@ from bench.stats import Latency, ms
 class Results:
     fanout: fanout.FanoutResult | None = None
     large: large_group.LargeGroupResult | None = None
+    mentions: mentions.MentionsResult | None = None
     storm: storm.StormResult | None = None
     idle: idle.IdleResult | None = None
     rest: rest_send.RestSendResult | None = None
@@ -79,6 +80,8 @@ def summary_rows(results: Results) -> list[Row]:
                 large_result.ok,
             )
         )
+    if (mentions_result := results.mentions) is not None:
+        rows.extend(_mentions_rows(mentions_result))
     if (idle_result := results.idle) is not None:
         failed = f", {idle_result.failures} failed to open" if idle_result.failures else ""
         rows.append(
@@ -149,6 +152,30 @@ def summary_rows(results: Results) -> list[Row]:
             )
         )
     return rows
+
+
+def _mentions_rows(result: mentions.MentionsResult) -> list[Row]:
+    title = f"7. @all to {result.members:,} members"
+    if result.skipped:
+        return [Row(f"{title}: not measured", result.skipped, "", None)]
+    extra = result.ack_extra_p50
+    until = result.until_all_notified
+    return [
+        Row(
+            f"{title}: sender's ack, @all minus plain, p50",
+            f"{ms(extra)} ms ({ms(result.all_ack.p50)} vs {ms(result.plain_ack.p50)} ms)",
+            f"<= {mentions.ACK_EXTRA_P50_TARGET_MS} ms",
+            extra is not None and extra <= mentions.ACK_EXTRA_P50_TARGET_MS,
+        ),
+        Row(
+            f"{title}: until every member's notification",
+            f"{_p(until)}, max {ms(until.max)} ms, {result.lost} lost",
+            f"max <= {mentions.UNTIL_NOTIFIED_TARGET_MS:,} ms",
+            result.lost == 0
+            and until.max is not None
+            and until.max <= mentions.UNTIL_NOTIFIED_TARGET_MS,
+        ),
+    ]
 
 
 def _history_growth_rows(items: list[history.HistoryResult]) -> list[Row]:

@@ -67,6 +67,27 @@ def manage(env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
+def start_workers(
+    env: dict[str, str], count: int = 1, *, interval: float | None = None
+) -> list[subprocess.Popen]:
+    """`manage.py worker` processes in the site's environment (their output dropped)."""
+    command = [sys.executable, "manage.py", "worker", "--no-reload", "--no-startup-delay"]
+    command += ["-v", "0"]
+    if interval is not None:
+        command += ["--interval", str(interval)]
+    return [
+        subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+        for _ in range(count)
+    ]
+
+
+def stop_workers(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.wait(timeout=30)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind((HOST, 0))

@@ -16,6 +16,7 @@ class Sizes:
     drain_seconds: float = 3
     large_members: int = 1000
     large_messages: int = 100
+    mention_messages: int = 40  # to the large group, every other one @all
     idle_sockets: int = 10_000
     idle_seconds: float = 30
     idle_settle_seconds: float = 3  # before each memory reading
@@ -49,6 +50,7 @@ QUICK = Sizes(
     drain_seconds=1,
     large_members=12,
     large_messages=3,
+    mention_messages=4,
     idle_sockets=24,
     idle_seconds=1,
     idle_settle_seconds=0.5,

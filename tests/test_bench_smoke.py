@@ -89,6 +89,20 @@ def test_large_group_delivers_each_message_to_every_member(results):
     assert large["until_last"]["count"] == 3
 
 
+def test_at_all_notifies_every_member_through_the_worker(results):
+    # given
+    mentions = results["mentions"]
+
+    # then: with Redis, a worker's frames reach every member; the in-memory layer says why not
+    if not os.environ.get("REDIS_URL"):
+        assert mentions["skipped"] == "needs REDIS_URL"
+        return
+    assert mentions["messages"] == 4
+    assert mentions["lost"] == 0
+    assert mentions["plain_ack"]["count"] == mentions["all_ack"]["count"] == 2
+    assert mentions["until_all_notified"]["count"] == 2
+
+
 def test_connect_storm_and_idle_sockets_all_open(results):
     storm, idle = results["storm"], results["idle"]
 

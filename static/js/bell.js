@@ -37,8 +37,25 @@ function summary(notification) {
   return { title: `${who} ${what}`, body: notification.message.body.slice(0, 200) };
 }
 
+// An `@all` is notified by a worker process; where no channel layer crosses processes (the
+// embedded default's in-memory one) its `notification.new` cannot reach this page, so a
+// message saying `@all` also has the count read again from the database, once the worker
+// has had time. With Redis that read only confirms what the frame already counted.
+const ALL_SETTLED_MS = 3000;
+let recount = null;
+
+function recountSoon() {
+  clearTimeout(recount);
+  recount = setTimeout(refresh, ALL_SETTLED_MS);
+}
+
 /** Count the socket's notifications, and show them on the desktop while the tab is hidden. */
 export function listen(socket) {
+  socket.addEventListener("message.new", ({ detail: { message } }) => {
+    if (message.mentions_all && String(message.sender.id) !== document.body.dataset.userId) {
+      recountSoon();
+    }
+  });
   socket.addEventListener("notification.new", ({ detail: { notification } }) => {
     show(Number(link?.dataset.unread ?? 0) + 1);
     if (document.hidden && "Notification" in window && Notification.permission === "granted") {

@@ -5,6 +5,8 @@ highlighted, and the desktop permission asked for on a click only."""
 import pytest
 from playwright.sync_api import expect
 
+from tests.servers import Workers
+
 pytestmark = pytest.mark.browser
 
 # Watches the browser's own Notification API: each desktop notification the page creates, and
@@ -135,3 +137,27 @@ def test_the_service_worker_registers_for_the_whole_site(site, user):
     # then: its scope is the site's root, and the page offers push
     assert scope == site.url + "/"
     expect(page.get_by_role("button", name="Push to this browser")).to_be_visible()
+
+
+def test_at_all_rings_the_bell_through_a_worker_process(site, make_user, make_group):
+    # given: Bob on home; a worker makes @all's notifications (in another process: without
+    # Redis its frame cannot reach the page, which then reads the count from the database)
+    alice = make_user("alice", display_name="Alice")
+    bob = make_user("bob", display_name="Bob")
+    group = make_group(owner=alice, name="Team", members=[bob])
+    home = site.open(bob, "/")
+    expect(home.locator("#connection")).to_have_text("Live")
+    chat = site.open(alice, f"/groups/{group.id}/")
+
+    with Workers(1) as workers:
+        # when
+        chat.fill("textarea[name=body]", "@all standup in five")
+        chat.press("textarea[name=body]", "Enter")
+
+        # then
+        try:
+            expect(home.locator("#bell-count")).to_have_text("1", timeout=15_000)
+        except AssertionError:
+            raise AssertionError(workers.log_text()) from None
+    item = home.locator("#conversations li", has_text="Team")
+    expect(item.locator(".badge--mention .badge__count")).to_have_text("1")
