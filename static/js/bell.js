@@ -1,5 +1,5 @@
-// The bell: the signed-in user's unread notifications, in the header's Notifications link and
-// in the tab's title ("(3) Team · Chat"). The count comes from the API when the page loads and
+// The bell: the signed-in user's unread notifications, in the header's Notifications link, in
+// the tab's title ("(3) Team · Chat") and as a red badge on the tab's icon. The count comes from the API when the page loads and
 // when the tab is shown again; a page with a socket (home, a conversation) counts each
 // `notification.new` as it comes and, while the tab is hidden, shows it as a desktop
 // notification, if the user allowed them. The permission is asked for on a click (the settings
@@ -11,6 +11,33 @@ import "./mentions.js";
 const link = document.getElementById("bell");
 const count = document.getElementById("bell-count");
 const title = document.title;
+const favicon = document.getElementById("favicon");
+const plainIcon = favicon?.href;
+let iconText = null; // the icon's SVG, read once
+let shownCount = 0; // the count the icon should show, when a read of it finishes late
+
+/** The site's icon with the count on a red badge (an SVG data URL; "9+" above nine). */
+async function badgedIcon(unread) {
+  iconText ??= fetch(plainIcon).then((response) => response.text());
+  const icon = await iconText;
+  const text = unread > 9 ? "9+" : String(unread);
+  const badge =
+    '<circle cx="23" cy="10" r="9" fill="#d1242f" stroke="#fff" stroke-width="1.5"/>' +
+    `<text x="23" y="14" font-family="system-ui,sans-serif" font-size="${text.length > 1 ? 10 : 12}" ` +
+    `font-weight="700" text-anchor="middle" fill="#fff">${text}</text>`;
+  return "data:image/svg+xml," + encodeURIComponent(icon.replace("</svg>", `${badge}</svg>`));
+}
+
+async function showOnIcon(unread) {
+  if (!favicon || !plainIcon) return;
+  shownCount = unread;
+  try {
+    const href = unread > 0 ? await badgedIcon(unread) : plainIcon;
+    if (shownCount === unread) favicon.href = href;
+  } catch {
+    // the icon could not be read: it stays as it was
+  }
+}
 
 function show(unread) {
   if (!link) return;
@@ -19,6 +46,7 @@ function show(unread) {
   count.setAttribute("aria-label", `${unread} unread`);
   link.dataset.unread = String(unread);
   document.title = unread > 0 ? `(${unread}) ${title}` : title;
+  showOnIcon(unread);
 }
 
 async function refresh() {

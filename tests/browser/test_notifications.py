@@ -1,6 +1,9 @@
-"""Mentions and notifications in the browser: the bell and the tab title count, a desktop
+"""Mentions and notifications in the browser: the bell, the tab title and icon count, a desktop
 notification while the tab is hidden, the mention badge on home, the reader's own mentions
 highlighted, and the desktop permission asked for on a click only."""
+
+import re
+from urllib.parse import unquote
 
 import pytest
 from playwright.sync_api import expect
@@ -49,6 +52,9 @@ def test_a_mention_rings_the_bell_and_the_desktop_of_a_hidden_tab(site, make_use
     # then: the bell, the title, the mention badge, and a desktop notification
     expect(home.locator("#bell-count")).to_have_text("1")
     expect(home).to_have_title("(1) Your conversations · Chat")
+    icon = home.locator("link#favicon")
+    expect(icon).to_have_attribute("href", re.compile(r"^data:image/svg\+xml,"))
+    assert ">1</text>" in unquote(icon.get_attribute("href"))
     item = home.locator("#conversations li", has_text="Team")
     expect(item.locator(".badge--mention .badge__count")).to_have_text("1")
     expect(item.locator(".badge--unread .badge__count")).to_have_text("1")
