@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,11 @@ ME_URL = reverse("api:users-me")
 
 @pytest.fixture
 def rate_limits_on(settings):
-    """Throttles on with small rates (conftest turns them off for every other test)."""
+    """Throttles on with small rates (conftest turns them off for every other test). The
+    counts run in fixed windows (a minute, an hour): a test that began in a window's last
+    seconds would see its count start again halfway, so it waits for the next window."""
+    if (left := 60 - time.time() % 60) < 5:
+        time.sleep(left + 0.05)
     settings.RATE_LIMITS_ENABLED = True
     settings.THROTTLE_RATES = {
         "login_user": "2/min",
