@@ -1,6 +1,8 @@
 """Fixtures shared by every app's tests: factories named after the state they build."""
 
 import itertools
+import os
+import tempfile
 import threading
 from collections.abc import Callable
 from types import SimpleNamespace
@@ -19,6 +21,22 @@ from messaging.services import send_message
 
 _counter = itertools.count(1)
 PASSWORD = "correct-horse-battery-staple"
+
+# The site processes the tests start (servers, workers) keep attachments in a folder of the
+# run's own, never in the project's media/.
+os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="chat-test-media-")
+
+
+@pytest.fixture(autouse=True)
+def attachments_in_a_folder_of_the_test(settings, tmp_path):
+    """Each test's uploads land in its own folder (the file-system storage)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "attachments": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "attachments"},
+        },
+    }
 
 
 @pytest.fixture(scope="session")

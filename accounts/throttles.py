@@ -148,6 +148,17 @@ class WriteThrottle(_SettingsRateThrottle):
         return self.key_for(f"addr-{self.get_ident(request)}")
 
 
+class UploadThrottle(_SettingsRateThrottle):
+    """Uploads per signed-in user (besides the writes' count)."""
+
+    scope = "uploads"
+
+    def get_cache_key(self, request, view) -> str | None:
+        if request.method in SAFE_METHODS or not request.user.is_authenticated:
+            return None
+        return self.key_for(f"user-{request.user.pk}")
+
+
 def write_allowed(user_id: int) -> float | None:
     """The write budget for a door that is not a DRF view (the websocket's `message.send`):
     None when this write is within the user's budget, else the seconds to wait. The same count

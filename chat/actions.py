@@ -34,13 +34,15 @@ class TooManyWrites(Exception):
     """The user's write budget (the same as REST's) is spent for now."""
 
 
-def send(*, user: User, group_id: int, body: Any, client_id: Any) -> str:
+def send(*, user: User, group_id: int, body: Any, client_id: Any, attachments: Any = None) -> str:
     """`messaging.services.send_message`, answered by the `message.ack` frame (after commit).
     A repeated client_id acks the original, with its reactions as they are now. Counts against
     the user's write budget, as a REST send does (TooManyWrites when it is spent)."""
     if write_allowed(user.id) is not None:
         raise TooManyWrites
-    message, created = send_message(sender=user, group_id=group_id, body=body, client_id=client_id)
+    message, created = send_message(
+        sender=user, group_id=group_id, body=body, client_id=client_id, attachments=attachments
+    )
     payload = message_payload(message) if created else message_payload_fresh(message)
     return frames.encode(
         {

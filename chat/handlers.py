@@ -115,6 +115,7 @@ class ClientFrames:
                 group_id=group_id,
                 body=frame.get("body"),
                 client_id=client_id,
+                attachments=frame.get("attachments"),
             )
         except (Http404, PermissionDenied):
             raise FrameError(frames.NOT_A_MEMBER, frames.NOT_MEMBER_OF_GROUP, client_id) from None

@@ -4,6 +4,7 @@
 from django.urls import path
 
 from accounts import api as accounts_api
+from attachments import api as attachments_api
 from groups import api as groups_api
 from messaging.api import groups as conversations_api
 from messaging.api import messages as messages_api
@@ -66,6 +67,18 @@ urlpatterns: list = [
         name="reaction-detail",
     ),
     path("search/", messages_api.SearchView.as_view(), name="search"),
+    # attachments
+    path("uploads/", attachments_api.UploadView.as_view(), name="uploads"),
+    path(
+        "attachments/<int:attachment_id>/file/",
+        attachments_api.FileView.as_view(),
+        name="attachments-file",
+    ),
+    path(
+        "attachments/<int:attachment_id>/thumbnail/",
+        attachments_api.ThumbnailView.as_view(),
+        name="attachments-thumbnail",
+    ),
     # notifications
     path("notifications/", notifications_api.NotificationListView.as_view(), name="notifications"),
     path(

@@ -9,6 +9,7 @@ REDIS_URL, DJANGO_ALLOWED_HOSTS.
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, unquote, urlparse
 
 import dj_database_url
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     "jobs",
     "accounts",
     "groups",
+    "attachments",
     "messaging",
     "notifications",
     "chat",
@@ -295,6 +297,7 @@ THROTTLE_RATES = {
     "register_ip": os.environ.get("DJANGO_THROTTLE_REGISTER_IP", "20/hour"),
     "password_reset": os.environ.get("DJANGO_THROTTLE_PASSWORD_RESET", "5/hour"),
     "writes": os.environ.get("DJANGO_THROTTLE_WRITES", "600/min"),
+    "uploads": os.environ.get("DJANGO_THROTTLE_UPLOADS", "60/min"),
 }
 
 # --- REST API ---------------------------------------------------------------------------------
@@ -335,7 +338,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -346,6 +349,98 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+
+# --- Attachments ------------------------------------------------------------------------------
+# Uploaded files: in MEDIA_ROOT/attachments by default, served by the app after the access
+# check; ATTACHMENTS_SERVE=x-accel hands the sending to nginx (X-Accel-Redirect to
+# ATTACHMENTS_X_ACCEL_PREFIX, an `internal` location aliased to that folder). docs/deployment.md.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 25)
+UPLOAD_QUOTA_MB = env_int("UPLOAD_QUOTA_MB", 1024)
+ATTACHMENTS_SERVE = os.environ.get("ATTACHMENTS_SERVE", "app")
+ATTACHMENTS_X_ACCEL_PREFIX = os.environ.get("ATTACHMENTS_X_ACCEL_PREFIX", "/protected-files/")
+STORAGES["attachments"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": MEDIA_ROOT / "attachments", "base_url": None},
+}
+# S3 or an S3-compatible store (MinIO...) instead, when S3_BUCKET is set: the bucket stays
+# private; after the access check a file's answer is a redirect to a presigned URL that works
+# for S3_URL_EXPIRES_SECONDS (attachments/serving.py). Without S3_ACCESS_KEY_ID boto3 finds
+# credentials its own way (AWS_* variables, ~/.aws, an instance role).
+S3_BUCKET = os.environ.get("S3_BUCKET", "")
+S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
+S3_REGION = os.environ.get("S3_REGION", "us-east-1")
+S3_URL_EXPIRES_SECONDS = env_int("S3_URL_EXPIRES_SECONDS", 300)
+# Path style (https://host/bucket/key) on an S3-compatible endpoint, which seldom has a name
+# per bucket; AWS's own names one per bucket (https://bucket.s3.region.amazonaws.com/key).
+S3_ADDRESSING_STYLE = os.environ.get(
+    "S3_ADDRESSING_STYLE", "path" if S3_ENDPOINT_URL else "virtual"
+)
+
+
+def s3_storage(
+    *,
+    bucket: str,
+    endpoint_url: str,
+    region: str,
+    access_key: str | None,
+    secret_key: str | None,
+    addressing_style: str,
+    expires: int,
+) -> dict[str, Any]:
+    """The `attachments` storage on this bucket (the tests make theirs with it too)."""
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint_url or None,
+            "region_name": region,
+            "access_key": access_key or None,
+            "secret_key": secret_key or None,
+            "addressing_style": addressing_style,
+            "signature_version": "s3v4",
+            "querystring_auth": True,
+            "querystring_expire": expires,
+            "default_acl": None,  # the bucket's own: private
+            "file_overwrite": False,
+            # Stored as opaque downloads whatever the client claimed; each presigned URL names
+            # the type and disposition the site would send (attachments/serving.py).
+            "object_parameters": {
+                "ContentType": "application/octet-stream",
+                "ContentDisposition": "attachment",
+            },
+        },
+    }
+
+
+def s3_origins(*, bucket: str, endpoint_url: str, region: str, addressing_style: str) -> list[str]:
+    """The origins the presigned URLs point to: pages may show images from there (img-src)."""
+    if not endpoint_url:
+        return [f"https://{bucket}.s3.amazonaws.com", f"https://{bucket}.s3.{region}.amazonaws.com"]
+    endpoint = urlparse(endpoint_url)
+    host = f"{bucket}.{endpoint.netloc}" if addressing_style == "virtual" else endpoint.netloc
+    return [f"{endpoint.scheme}://{host}"]
+
+
+ATTACHMENTS_ORIGINS: list[str] = []
+if S3_BUCKET:
+    STORAGES["attachments"] = s3_storage(
+        bucket=S3_BUCKET,
+        endpoint_url=S3_ENDPOINT_URL,
+        region=S3_REGION,
+        access_key=os.environ.get("S3_ACCESS_KEY_ID"),
+        secret_key=os.environ.get("S3_SECRET_ACCESS_KEY"),
+        addressing_style=S3_ADDRESSING_STYLE,
+        expires=S3_URL_EXPIRES_SECONDS,
+    )
+    ATTACHMENTS_ORIGINS = s3_origins(
+        bucket=S3_BUCKET,
+        endpoint_url=S3_ENDPOINT_URL,
+        region=S3_REGION,
+        addressing_style=S3_ADDRESSING_STYLE,
+    )
+# An upload over this size streams to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # --- HTTPS and cookies (on by default when debug is off) --------------------------------------
 HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
@@ -369,7 +464,7 @@ CONTENT_SECURITY_POLICY = {
     "style-src": ["'self'"],
     # The site's own images only: a message's Markdown image is a link (messaging.rendering),
     # so no reader's browser loads a picture from a host that would log who read what, when.
-    "img-src": ["'self'", "data:"],
+    "img-src": ["'self'", "data:", *ATTACHMENTS_ORIGINS],
     "connect-src": ["'self'"],
     "object-src": ["'none'"],
     "base-uri": ["'none'"],

@@ -12,6 +12,10 @@ class Message(models.Model):
     """One message in one group. `seq` is its gapless position in the group, and ids grow in
     commit order within a group (messaging.services.send_message locks the group row)."""
 
+    # Not a column: the payloads of the attachments `send_message` gave the message, so that
+    # the payloads of a new message cost no query to read them back.
+    attachment_payloads: list[dict] | None = None
+
     # Indexed by (group, id) below, which also serves lookups by group alone.
     group = models.ForeignKey(
         "groups.Group", on_delete=models.CASCADE, related_name="messages", db_index=False

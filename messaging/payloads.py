@@ -18,6 +18,8 @@ from typing import Any
 from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts.payloads import user_fields
+from attachments.models import Attachment
+from attachments.payloads import attachments_by_message
 
 from .models import Message, Reaction
 
@@ -46,9 +48,18 @@ def iso(value) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
-def message_payload(message: Message, reactions: list[dict[str, Any]] | None = None) -> dict:
-    """The message as every recipient shares it (reactions with user ids); needs `sender`."""
-    return _payload(_row_of(message), reactions or [])
+def message_payload(
+    message: Message,
+    reactions: list[dict[str, Any]] | None = None,
+    attachments: list[dict[str, Any]] | None = None,
+) -> dict:
+    """The message as every recipient shares it (reactions with user ids); needs `sender`.
+    Its attachments: those given, else those `send_message` gave it, else read (a query)."""
+    if attachments is None:
+        attachments = message.attachment_payloads
+    if attachments is None:
+        attachments = attachments_by_message([message.id]).get(message.id, [])
+    return _payload(_row_of(message), reactions or [], attachments)
 
 
 def _row_of(message: Message) -> tuple:
@@ -56,7 +67,9 @@ def _row_of(message: Message) -> tuple:
     return tuple(reduce(getattr, column.split("__"), message) for column in PAYLOAD_COLUMNS)
 
 
-def _payload(row: tuple, reactions: list[dict[str, Any]]) -> dict[str, Any]:
+def _payload(
+    row: tuple, reactions: list[dict[str, Any]], attachments: list[dict[str, Any]]
+) -> dict[str, Any]:
     """The one shape of a message, from a row in PAYLOAD_COLUMNS order (anything after them is
     left out)."""
     (
@@ -90,6 +103,7 @@ def _payload(row: tuple, reactions: list[dict[str, Any]]) -> dict[str, Any]:
         "reactions": reactions,
         "mentions": mentions,
         "mentions_all": mentions_all,
+        "attachments": attachments,
     }
 
 
@@ -112,26 +126,32 @@ def reactions_by_message(message_ids: Iterable[int]) -> dict[int, list[dict[str,
 
 
 def message_payloads(messages: Iterable[Message]) -> list[dict[str, Any]]:
-    """Payloads for a list of messages whose `sender` is select_related: one reactions query."""
+    """Payloads for a list of messages whose `sender` is select_related: one reactions query
+    and one attachments query."""
     messages = list(messages)
-    reactions = reactions_by_message(m.id for m in messages) if messages else {}
-    return [message_payload(m, reactions.get(m.id)) for m in messages]
+    ids = [m.id for m in messages]
+    reactions = reactions_by_message(ids) if messages else {}
+    attachments = attachments_by_message(ids) if messages else {}
+    return [message_payload(m, reactions.get(m.id), attachments.get(m.id, [])) for m in messages]
 
 
 def payload_rows(messages: QuerySet[Message]) -> QuerySet:
-    """The queryset's messages as rows of PAYLOAD_COLUMNS and whether each has reactions, for
-    `payloads_of_rows`."""
+    """The queryset's messages as rows of PAYLOAD_COLUMNS and whether each has reactions and
+    attachments, for `payloads_of_rows`."""
     return messages.annotate(
-        has_reactions=Exists(Reaction.objects.filter(message=OuterRef("pk")))
-    ).values_list(*PAYLOAD_COLUMNS, "has_reactions")
+        has_reactions=Exists(Reaction.objects.filter(message=OuterRef("pk"))),
+        has_attachments=Exists(Attachment.objects.filter(message=OuterRef("pk"))),
+    ).values_list(*PAYLOAD_COLUMNS, "has_reactions", "has_attachments")
 
 
 def payloads_of_rows(rows: list[tuple]) -> list[dict[str, Any]]:
-    """Payloads of rows of `payload_rows`, in their order. The reactions take a second query,
-    and only when a message of the page has some (most pages have none)."""
-    reacted = [row[0] for row in rows if row[-1]]
+    """Payloads of rows of `payload_rows`, in their order. Reactions and attachments take a
+    query each, and only when a message of the page has some (most pages have none)."""
+    reacted = [row[0] for row in rows if row[-2]]
+    attached = [row[0] for row in rows if row[-1]]
     reactions = reactions_by_message(reacted) if reacted else {}
-    return [_payload(row, reactions.get(row[0], [])) for row in rows]
+    attachments = attachments_by_message(attached) if attached else {}
+    return [_payload(row, reactions.get(row[0], []), attachments.get(row[0], [])) for row in rows]
 
 
 def payloads_of(messages: QuerySet[Message]) -> list[dict[str, Any]]:
@@ -140,8 +160,13 @@ def payloads_of(messages: QuerySet[Message]) -> list[dict[str, Any]]:
 
 
 def message_payload_fresh(message: Message) -> dict[str, Any]:
-    """One message with its current reactions (after an edit, delete or reaction change)."""
-    return message_payload(message, reactions_by_message([message.id]).get(message.id))
+    """One message with its current reactions and attachments (after an edit, delete or
+    reaction change)."""
+    return message_payload(
+        message,
+        reactions_by_message([message.id]).get(message.id),
+        attachments_by_message([message.id]).get(message.id, []),
+    )
 
 
 def for_viewer(payload: dict[str, Any], viewer_id: int | None) -> dict[str, Any]:

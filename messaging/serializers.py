@@ -7,6 +7,7 @@ serializers document the payload dicts of messaging.payloads for the OpenAPI sch
 from rest_framework import serializers
 
 from accounts.serializers import UserSerializer
+from attachments.serializers import AttachmentSerializer
 from core.api import StrictCharField, id_field
 from groups.models import Group, Membership
 from messaging.models import BODY_MAX_LENGTH, CLIENT_ID_MAX_LENGTH, EMOJI_MAX_LENGTH
@@ -22,7 +23,20 @@ def _body_field() -> StrictCharField:
 
 
 class MessageSendSerializer(serializers.Serializer):
-    body = _body_field()
+    body = StrictCharField(
+        max_length=BODY_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="1 to 10,000 characters; may be empty when the message has attachments.",
+    )
+    attachments = serializers.ListField(
+        child=id_field(),
+        required=False,
+        default=list,
+        max_length=10,
+        help_text="Ids of your uploads not sent yet (POST /uploads/), at most 10.",
+    )
     client_id = StrictCharField(
         required=False,
         allow_null=True,
@@ -84,6 +98,7 @@ class MessageSerializer(serializers.Serializer):
         help_text="Ids of the members the body names (`@username`), in order of first mention.",
     )
     mentions_all = serializers.BooleanField(help_text="Whether the body says `@all`.")
+    attachments = AttachmentSerializer(many=True)
 
 
 class MessagePageSerializer(serializers.Serializer):

@@ -24,6 +24,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from attachments import services as attachment_services
+from attachments.payloads import attachment_payload
 from core import events
 from core.ids import is_valid_id
 from groups.models import Group, Membership
@@ -53,11 +55,14 @@ MESSAGE_DELETED = "That message was deleted."
 UNKNOWN_MESSAGE = "That message is not in this group."
 
 
-def clean_body(body: object) -> str:
+def clean_body(body: object, *, may_be_empty: bool = False) -> str:
+    """The body, stripped; empty only where allowed (a message of attachments)."""
+    if body is None and may_be_empty:
+        body = ""
     if not isinstance(body, str):
         raise ValidationError({"body": BODY_REQUIRED})
     body = body.strip()
-    if not body:
+    if not body and not may_be_empty:
         raise ValidationError({"body": BODY_REQUIRED})
     if len(body) > BODY_MAX_LENGTH:
         raise ValidationError({"body": BODY_TOO_LONG})
@@ -135,27 +140,40 @@ def _sent_before(*, sender: User, client_id: str | None) -> Message | None:
 
 
 def send_message(
-    *, sender: User, group_id: int, body: object, client_id: object = None
+    *,
+    sender: User,
+    group_id: int,
+    body: object,
+    client_id: object = None,
+    attachments: object = None,
 ) -> tuple[Message, bool]:
     """Store a message; returns (message, created). A repeated client_id returns the original.
+    `attachments`: ids of the sender's uploads not sent yet (the body may then be empty).
 
     Raises Http404 when the group does not exist or the sender may not see it (or the client_id
     was used in another group), PermissionDenied when they can see it but are not a member,
-    ValidationError for a bad body or client_id.
+    ValidationError for a bad body, client_id or attachment.
 
     The hot path of the site: no lookup before the insert (the unique constraint on
     (sender, client_id) catches a retry, which then finds the original), one locking query.
     """
-    body = clean_body(body)
+    attachment_ids = attachment_services.clean_ids(attachments)
+    body = clean_body(body, may_be_empty=bool(attachment_ids))
     client_id = clean_client_id(client_id)
     # Outside the lock, which is held only for the writes.
     rendered = render_message(
         body, _members_named(group_id), _may_mention_all(user_id=sender.id, group_id=group_id)
     )
+    one_statement = not (rendered.mentions or rendered.mentions_all or attachment_ids)
     try:
-        with _insert_transaction(one_statement=not (rendered.mentions or rendered.mentions_all)):
+        with _insert_transaction(one_statement=one_statement):
             message = _insert_locked(
-                sender=sender, group_id=group_id, body=body, rendered=rendered, client_id=client_id
+                sender=sender,
+                group_id=group_id,
+                body=body,
+                rendered=rendered,
+                client_id=client_id,
+                attachment_ids=attachment_ids,
             )
     except (IntegrityError, Http404, PermissionDenied):
         # A retry (perhaps concurrent, perhaps after the sender left the group) is answered
@@ -178,7 +196,13 @@ def _insert_transaction(*, one_statement: bool) -> AbstractContextManager[object
 
 
 def _insert_locked(
-    *, sender: User, group_id: int, body: str, rendered: Rendered, client_id: str | None
+    *,
+    sender: User,
+    group_id: int,
+    body: str,
+    rendered: Rendered,
+    client_id: str | None,
+    attachment_ids: list[int],
 ) -> Message:
     """Insert the message as the group's next seq, holding the group's row lock until commit:
     sends to one group commit one after the other, so ids grow in commit order and seq has no
@@ -199,6 +223,8 @@ def _insert_locked(
     group_kind = insert(message)
     if group_kind is None:
         refuse_non_member(group_id)
+    claimed = attachment_services.claim(sender=sender, message_id=message.id, ids=attachment_ids)
+    message.attachment_payloads = [attachment_payload(a) for a in claimed]
     if rendered.mentions:
         Mention.objects.bulk_create(
             Mention(message=message, user_id=user_id) for user_id in rendered.mentions
@@ -372,6 +398,7 @@ def message_tombstone(*, message: Message) -> Message:
         message.save(update_fields=["body", "html", "deleted", "mentions", "mentions_all"])
         _stored_again(message, mentioned_before=before, all_before=all_before, deleted=True)
         message.reactions.all().delete()
+        attachment_services.discard_of_message(message.id)
         events.message_updated_on_commit(message_payload_fresh(message))
     return message
 

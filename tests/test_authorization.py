@@ -6,15 +6,20 @@ without a row fails `test_every_route_and_method_has_a_row`."""
 from __future__ import annotations
 
 from base64 import urlsafe_b64encode
+from io import BytesIO
 from urllib.parse import quote, urlsplit
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, resolve
+from PIL import Image
 
+from attachments import services as attachment_services
 from config import api
 from conftest import PASSWORD
+from messaging.services import send_message
 
 MISSING_ID = 10**6
 # A browser's push subscription keys: a P-256 public point and a 16-byte secret, base64url.
@@ -176,6 +181,28 @@ ENDPOINTS = [
         None,
         (401, 200, 200, 200, 200),
     ),
+    # attachments: an upload is the caller's; a sent one's bytes are for the group's members
+    (
+        "uploads",
+        "post",
+        "/api/v1/uploads/",
+        lambda cast: {"file": SimpleUploadedFile("notes.txt", b"some notes")},
+        (401, 201, 201, 201, 201),
+    ),
+    (
+        "attachments-file",
+        "get",
+        "/api/v1/attachments/{attachment}/file/",
+        None,
+        (401, 404, 200, 200, 200),
+    ),
+    (
+        "attachments-thumbnail",
+        "get",
+        "/api/v1/attachments/{attachment}/thumbnail/",
+        None,
+        (401, 404, 200, 200, 200),
+    ),
     (
         "notification-preferences-update",
         "patch",
@@ -190,7 +217,7 @@ def _private_statuses(public: tuple[int, ...], path: str) -> tuple[int, ...]:
     """A private group and its messages are invisible to a non-member: 404 wherever the public
     group answers them."""
     anonymous, non_member, *members = public
-    hidden = "{group}" in path or "{message}" in path
+    hidden = "{group}" in path or "{message}" in path or "{attachment}" in path
     return (anonymous, 404 if hidden else non_member, *members)
 
 
@@ -213,13 +240,33 @@ def _caller(cast, role: str):
     return cast.outsider if role == "non_member" else getattr(cast, role)
 
 
+def _attachment_of(cast) -> int:
+    """An image the sender sent in the cast's group (made once per cast)."""
+    if not hasattr(cast, "attachment_id"):
+        image = BytesIO()
+        Image.new("RGB", (8, 6), "teal").save(image, "PNG")
+        upload = attachment_services.upload(
+            uploader=cast.sender, file=SimpleUploadedFile("a.png", image.getvalue())
+        )
+        message, _ = send_message(
+            sender=cast.sender, group_id=cast.group.id, body="", attachments=[upload.id]
+        )
+        cast.attachment_id = upload.id
+    return cast.attachment_id
+
+
 def _call(client, method, path, body, cast, *, missing=False):
     url = path.format(
         group=MISSING_ID if missing else cast.group.id,
         message=MISSING_ID if missing else cast.message.id,
         sender=cast.sender.id,
+        attachment=(MISSING_ID if missing else _attachment_of(cast))
+        if "{attachment}" in path
+        else None,
     )
     data = body(cast) if callable(body) else body
+    if isinstance(data, dict) and any(isinstance(v, SimpleUploadedFile) for v in data.values()):
+        return getattr(client, method)(url, data, format="multipart")
     return getattr(client, method)(url, data, format="json")
 
 
@@ -259,7 +306,12 @@ def _routes() -> set[tuple[str, str]]:
 def test_every_route_and_method_has_a_row():
     # given
     rows = {
-        (resolve(urlsplit(path.format(group=1, message=1, sender=1)).path).url_name, method)
+        (
+            resolve(
+                urlsplit(path.format(group=1, message=1, sender=1, attachment=1)).path
+            ).url_name,
+            method,
+        )
         for _, method, path, _, _ in ENDPOINTS
     }
 

@@ -131,6 +131,7 @@ async def test_a_sent_message_is_published_to_its_group(listen, cast):
         "reactions": [],
         "mentions": [],
         "mentions_all": False,
+        "attachments": [],
     }
     assert event["message"]["created_at"].endswith("Z")
 

@@ -187,8 +187,8 @@ def test_group_list_costs_a_fixed_number_of_queries(
     client = make_api_client(alice)
 
     # when / then: token, groups, memberships, member counts, unread counts, last messages,
-    # their reactions, direct peers
-    with django_assert_num_queries(8):
+    # their reactions and attachments, direct peers
+    with django_assert_num_queries(9):
         response = client.get("/api/v1/groups/")
     assert len(response.json()["results"]) == group_count + 1
 

@@ -31,6 +31,7 @@ MESSAGE_FIELDS = {
     "reactions",
     "mentions",
     "mentions_all",
+    "attachments",
 }
 
 
@@ -218,6 +219,7 @@ def test_send_stores_and_answers_the_message(make_user, make_group, make_api_cli
         "reactions": [],
         "mentions": [],
         "mentions_all": False,
+        "attachments": [],
     }
     assert Message.objects.get(pk=body["id"]).body == "**hello**"
 

@@ -239,8 +239,8 @@ def test_many_groups_cost_as_many_queries_as_one(
     groups = [fresh(group) for group in [*groups, direct]]
 
     # when / then: memberships, member counts, unread counts, last messages with their senders,
-    # their reactions, the direct conversations' people
-    with django_assert_num_queries(6):
+    # their reactions and attachments, the direct conversations' people
+    with django_assert_num_queries(7):
         payloads = group_payloads(user=alice, groups=groups)
     assert [p["unread_count"] for p in payloads] == [1] * (group_count + 1)
 

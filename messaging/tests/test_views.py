@@ -100,8 +100,8 @@ def test_home_costs_a_fixed_number_of_queries(
 
     # when
     # session, user; the conversations and their memberships, member counts, unread counts,
-    # last messages, reactions; the public groups and their member counts and last messages
-    with django_assert_num_queries(11):
+    # last messages, reactions, attachments; the public groups and their member counts and last messages
+    with django_assert_num_queries(12):
         response = client.get(reverse("home"))
 
     # then
@@ -263,8 +263,8 @@ def test_the_conversation_costs_a_fixed_number_of_queries(
     client.force_login(cast.member)
 
     # when
-    # session, user, membership with group, messages with senders, reactions
-    with django_assert_num_queries(5):
+    # session, user, membership with group, messages with senders, reactions, attachments
+    with django_assert_num_queries(6):
         response = client.get(conversation_url(cast.group))
 
     # then
