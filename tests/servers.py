@@ -1,8 +1,8 @@
 """Real processes for the tests that need them: server processes (daphne, or uvicorn) serving
 config.asgi on the test database, background workers (`manage.py worker`) on it, a Redis of
 the test's own that it may stop and start, an SMTP server and a Web Push service that keep
-what they receive, and a TCP proxy in front of PostgreSQL that a test can cut, as a network
-fault or a restart would.
+what they receive, an S3 API (moto's server) with a bucket of its own, and a TCP proxy in
+front of PostgreSQL that a test can cut, as a network fault or a restart would.
 
 Data made by a test's factories is committed (transactional_db), so the servers see it."""
 
@@ -26,6 +26,7 @@ from django.db import connection
 
 from bench.server import HOST, ROOT, free_port
 from chaos.processes import Redis, stop, wait_for_port
+from config.settings import s3_storage
 
 
 def database_url(*, port: int | None = None) -> str:
@@ -271,6 +272,94 @@ class PushService:
     def __exit__(self, *exc_info: object) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class S3Server:
+    """A real S3 API on a port of its own: moto's standalone server (`python -m moto.server`)
+    as a process, with one empty private bucket. `settings()` are the site's S3 settings for
+    it (config/settings.py, Attachments); `client` is a boto3 client to look into the bucket."""
+
+    ACCESS_KEY = "testing-access-key"
+    SECRET_KEY = "testing-secret-key"
+    REGION = "us-east-1"
+
+    def __init__(self, bucket: str = "chat-attachments") -> None:
+        self.bucket = bucket
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+        self.log = Path(tempfile.mkstemp(prefix=f"chat-moto-{self.port}-", suffix=".log")[1])
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def start(self) -> None:
+        environment = {
+            **os.environ,
+            "AWS_ACCESS_KEY_ID": self.ACCESS_KEY,
+            "AWS_SECRET_ACCESS_KEY": self.SECRET_KEY,
+            "AWS_DEFAULT_REGION": self.REGION,
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(self.port)],
+            cwd=ROOT,
+            env=environment,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+        wait_for_port(self.port, self.process, f"moto's S3 on port {self.port}", self.log)
+        self.client = self._client()
+        self.client.create_bucket(Bucket=self.bucket)
+
+    def _client(self):  # a boto3 S3 client (boto3 ships no types)
+        import boto3
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint_url,
+            region_name=self.REGION,
+            aws_access_key_id=self.ACCESS_KEY,
+            aws_secret_access_key=self.SECRET_KEY,
+        )
+
+    def names(self) -> list[str]:
+        """The names of the bucket's objects."""
+        listing = self.client.list_objects_v2(Bucket=self.bucket)
+        return sorted(item["Key"] for item in listing.get("Contents", []))
+
+    def settings(self) -> dict[str, object]:
+        """The site's settings for this bucket, as config/settings.py makes them from
+        S3_BUCKET, S3_ENDPOINT_URL, S3_REGION and the keys."""
+        return {
+            "S3_BUCKET": self.bucket,
+            "S3_ENDPOINT_URL": self.endpoint_url,
+            "S3_REGION": self.REGION,
+            "S3_URL_EXPIRES_SECONDS": 300,
+            "STORAGES": {
+                **settings.STORAGES,
+                "attachments": s3_storage(
+                    bucket=self.bucket,
+                    endpoint_url=self.endpoint_url,
+                    region=self.REGION,
+                    access_key=self.ACCESS_KEY,
+                    secret_key=self.SECRET_KEY,
+                    addressing_style="path",
+                    expires=300,
+                ),
+            },
+        }
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop(self.process)
+            self.process = None
+
+    def __enter__(self) -> S3Server:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
 
 
 class TcpProxy:
