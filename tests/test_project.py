@@ -121,7 +121,7 @@ def test_the_import_contracts_hold():
 
 
 @pytest.mark.parametrize(
-    "app", ["core", "jobs", "accounts", "groups", "messaging", "notifications"]
+    "app", ["core", "jobs", "accounts", "groups", "attachments", "messaging", "notifications"]
 )
 def test_each_test_module_is_named_after_the_module_it_tests(app):
     # given: <app>/tests/test_<module>.py tests <app>/<module>.py; a module of a package, such as

@@ -100,7 +100,8 @@ def test_home_costs_a_fixed_number_of_queries(
 
     # when
     # session, user; the conversations and their memberships, member counts, unread counts,
-    # last messages, reactions, attachments; the public groups and their member counts and last messages
+    # last messages, reactions, attachments; the public groups and their member counts and
+    # last messages
     with django_assert_num_queries(12):
         response = client.get(reverse("home"))
 
