@@ -1,9 +1,11 @@
-"""message.send, message.ack, message.new and message.updated."""
+"""message.send (with attachments too), message.ack, message.new and message.updated."""
 
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
+from attachments import services as attachment_services
 from chat import db, frames
 from groups.selectors import get_membership
 from messaging import services
@@ -195,3 +197,48 @@ async def test_reactions_show_me_to_the_reacting_viewer_only(connect, trio):
     mine, theirs = await reader.receive(), await sender.receive()
     assert mine["message"]["reactions"] == [{"emoji": "👍", "count": 1, "me": True}]
     assert theirs["message"]["reactions"] == [{"emoji": "👍", "count": 1, "me": False}]
+
+
+def _upload(user) -> int:
+    upload = SimpleUploadedFile("notes.txt", b"the notes")
+    return attachment_services.upload(uploader=user, file=upload).id
+
+
+async def test_send_with_attachments_and_no_body_is_acked_and_delivered_with_them(connect, trio):
+    # given
+    upload_id = await db.run(_upload, trio.sender)
+    sender, reader = await connect(trio.sender), await connect(trio.reader)
+    await sender.ping(), await reader.ping()
+
+    # when
+    await sender.send(
+        {"type": "message.send", "group": trio.group.id, "body": "", "attachments": [upload_id]}
+    )
+
+    # then
+    _, ack = await sender.receive_until("message.ack")
+    _, new = await reader.receive_until("message.new")
+    [attachment] = ack["message"]["attachments"]
+    assert (attachment["id"], attachment["name"], attachment["content_type"]) == (
+        upload_id,
+        "notes.txt",
+        "text/plain",
+    )
+    assert new["message"]["attachments"] == ack["message"]["attachments"]
+
+
+async def test_sending_someone_elses_upload_is_an_error_frame(connect, trio):
+    # given
+    theirs = await db.run(_upload, trio.reader)
+    sender = await connect(trio.sender)
+    await sender.ping()
+
+    # when
+    await sender.send(
+        {"type": "message.send", "group": trio.group.id, "body": "x", "attachments": [theirs]}
+    )
+
+    # then
+    _, error = await sender.receive_until("error")
+    assert error["code"] == frames.INVALID
+    assert await db.run(Message.objects.filter(group=trio.group).count) == 0
