@@ -7,12 +7,12 @@ export class ApiError extends Error {
   }
 }
 
-function csrfToken() {
+export function csrfToken() {
   return document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 }
 
 /** The first error text of a DRF error body: {"detail": ...} or {"field": [...]}. */
-function errorText(body, status) {
+export function errorText(body, status) {
   if (body && typeof body === "object") {
     const first = body.detail ?? Object.values(body)[0];
     if (typeof first === "string") return first;

@@ -1,6 +1,7 @@
 // The conversation page (/groups/<id>/), on top of the server-rendered history and composer
 // form, which work without it: live messages over the tab's socket, sending with a local echo,
-// older history while scrolling up, typing indicator, read marker, edits and reactions.
+// older history while scrolling up, typing indicator, read marker, edits and reactions, files
+// (uploads.js: picked, dropped or pasted) and the image lightbox.
 
 import { api } from "./api.js";
 import { MessageActions } from "./actions.js";
@@ -11,6 +12,8 @@ import { fillMessage, messageElement, pendingElement, shownName } from "./render
 import { getSocket } from "./socket.js";
 import { showConnection } from "./status.js";
 import { localizeTimes } from "./time.js";
+import { setUpLightbox } from "./lightbox.js";
+import { MAX_FILES, Uploads } from "./uploads.js";
 
 const TYPING_EVERY_MS = 3000; // at most one typing frame per this
 const TYPING_SHOWN_MS = 5000; // a typing notice lasts this long without a new frame
@@ -27,6 +30,7 @@ const composer = document.getElementById("composer");
 const textarea = composer?.querySelector("textarea[name=body]");
 const typingLine = document.getElementById("typing");
 const announcer = document.getElementById("announcer");
+const sendButton = composer?.querySelector(".composer__send");
 
 const items = new Map(); // message id -> element: each message is in the page once
 const pending = new Map(); // client_id -> local echo
@@ -166,14 +170,85 @@ function newClientId() {
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
-function send(body) {
+function send(body, attachments = []) {
   const clientId = newClientId();
-  const echo = pendingElement({ clientId, body, senderName: me.name });
+  const echo = pendingElement({ clientId, body, senderName: me.name, attachments });
+  echo.sent = { body, attachments }; // for "Try again"
   pending.set(clientId, echo);
   document.getElementById("empty")?.remove();
   list.append(echo);
   scrollToBottom();
-  socket.sendMessage({ group: groupId, body, clientId });
+  socket.sendMessage({ group: groupId, body, clientId, attachments: attachments.map((a) => a.id) });
+}
+
+// --- Files ---------------------------------------------------------------------------------
+
+let uploads = null;
+
+/** While a file is still uploading the message waits: Send is disabled, Enter does nothing. */
+function uploadsChanged() {
+  const busy = uploads.busy;
+  sendButton.disabled = busy;
+  sendButton.title = busy ? "Waiting for the files to upload" : "";
+}
+
+function attach(files) {
+  if (!files?.length) return;
+  const left = uploads.add(files);
+  if (left) notify(`A message holds at most ${MAX_FILES} files: ${left} left out.`);
+}
+
+function hasFiles(event) {
+  return [...(event.dataTransfer?.types ?? [])].includes("Files");
+}
+
+function setUpFiles() {
+  uploads = new Uploads({
+    list: document.getElementById("uploads"),
+    status: document.getElementById("uploads-status"),
+    onChange: uploadsChanged,
+  });
+  const button = document.getElementById("composer-attach");
+  const input = document.getElementById("composer-files");
+  button.hidden = false;
+  button.addEventListener("click", () => input.click());
+  input.addEventListener("change", () => {
+    attach(input.files);
+    input.value = ""; // the same file may be picked again
+  });
+  // Dropped anywhere on the conversation; the highlight shows while files are over it.
+  let depth = 0;
+  const highlight = (on) => root.classList.toggle("conversation--drop", on);
+  root.addEventListener("dragenter", (event) => {
+    if (!hasFiles(event)) return;
+    event.preventDefault();
+    depth += 1;
+    highlight(true);
+  });
+  root.addEventListener("dragover", (event) => {
+    if (!hasFiles(event)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "copy";
+  });
+  root.addEventListener("dragleave", () => {
+    depth = Math.max(0, depth - 1);
+    if (depth === 0) highlight(false);
+  });
+  root.addEventListener("drop", (event) => {
+    depth = 0;
+    highlight(false);
+    if (!event.dataTransfer?.files.length) return;
+    event.preventDefault();
+    attach(event.dataTransfer.files);
+    textarea.focus();
+  });
+  // A pasted image (a screenshot) is a file; pasted text stays text.
+  textarea.addEventListener("paste", (event) => {
+    const files = [...(event.clipboardData?.files ?? [])];
+    if (!files.length) return;
+    if (!event.clipboardData.types.includes("text/plain")) event.preventDefault();
+    attach(files);
+  });
 }
 
 let typingSentAt = 0;
@@ -190,11 +265,16 @@ function setUpComposer() {
   });
   // On an older page the form posts as without JavaScript, and the answer is the latest page.
   if (!latest) return;
+  setUpFiles();
   composer.addEventListener("submit", (event) => {
     event.preventDefault();
+    if (uploads.busy) return;
     const body = textarea.value.trim();
-    if (!body) return;
-    send(body);
+    const attachments = uploads.done;
+    if (!body && !attachments.length) return;
+    send(body, attachments);
+    uploads.clear();
+    uploadsChanged();
     textarea.value = "";
     typingSentAt = 0;
   });
@@ -233,7 +313,9 @@ function typing(user) {
 
 function announce(message) {
   if (message.sender.id === me.id || message.deleted) return;
-  const text = message.body.length > ANNOUNCE_MAX ? `${message.body.slice(0, ANNOUNCE_MAX)}…` : message.body;
+  let text = message.body.length > ANNOUNCE_MAX ? `${message.body.slice(0, ANNOUNCE_MAX)}…` : message.body;
+  const files = message.attachments?.length ?? 0;
+  if (files) text = `${text}${text ? " " : ""}(${files} file${files === 1 ? "" : "s"})`;
   announcer.textContent = `${shownName(message.sender)}: ${text}`;
 }
 
@@ -257,7 +339,7 @@ function failed(frame) {
   retry.addEventListener("click", () => {
     pending.delete(frame.client_id);
     echo.remove();
-    send(echo.querySelector(".message__body").textContent);
+    send(echo.sent.body, echo.sent.attachments);
   });
   status.append(retry);
 }
@@ -299,6 +381,7 @@ function start() {
   localizeTimes(list);
   for (const item of list.querySelectorAll("[data-message-id]")) adopt(item);
   list.addEventListener("click", (event) => actions.handleClick(event));
+  setUpLightbox(list);
   document.addEventListener("click", (event) => {
     if (!event.target.closest(".picker, .action-react")) document.querySelector(".picker")?.remove();
   });

@@ -59,8 +59,9 @@ export class ChatSocket extends EventTarget {
   }
 
   /** Send a message; it is retried over reconnects until acked. */
-  sendMessage({ group, body, clientId }) {
+  sendMessage({ group, body, clientId, attachments = [] }) {
     const frame = { type: "message.send", group, body, client_id: clientId };
+    if (attachments.length) frame.attachments = attachments;
     this.#unacked.set(clientId, frame);
     if (this.#state === "open") this.#write(frame);
   }
