@@ -115,9 +115,10 @@ def _render_conversation(
     except ValidationError as error:
         raise BadRequest(" ".join(error.messages)) from None
     user_id = request.user.id
+    viewed = [for_viewer(payload, user_id) for payload in message_payloads(page)]
     entries = [
-        (message, for_viewer(payload, user_id)["reactions"])
-        for message, payload in zip(page, message_payloads(page), strict=True)
+        (message, payload["reactions"], payload["attachments"])
+        for message, payload in zip(page, viewed, strict=True)
     ]
     # seq is gapless, so the page itself tells whether older or newer messages exist.
     has_older = bool(page) and page[0].seq > 1
