@@ -23,6 +23,7 @@ from typing import Any
 
 import uvloop
 
+from bench.clients import close_sockets
 from bench.procstat import raise_open_file_limit
 
 CONTEXT = multiprocessing.get_context("spawn")
@@ -129,3 +130,29 @@ class Crew:
                 self.stop_event.set()
                 raise CrewError(f"load process {index} failed:\n{outcome[1]}")
         return [self._results[index][1] for index in range(len(self.processes))]
+
+
+async def one_sender_round(
+    sockets: list[Any],
+    sync: Sync,
+    *,
+    read: Callable[[Any], Coroutine[Any, Any, None]],
+    send: Callable[[Any], Coroutine[Any, Any, None]] | None,
+    pause: float,
+) -> None:
+    """One round of a group on these sockets (opened by the worker): each socket read by
+    `read`, a ping on each (the server holds live frames until a socket's first), then, once
+    every worker has met, `send` on the first socket of the one worker that sends (it stops
+    the others), a pause for the last frames, and the sockets closed."""
+    reading = [asyncio.create_task(read(socket)) for socket in sockets]
+    for socket in sockets:
+        await socket.send('{"type": "ping"}')
+    await sync.meet()
+    if send is not None:
+        await send(sockets[0])
+        sync.stop()
+    else:
+        await sync.stopping()
+    await asyncio.sleep(pause)
+    await close_sockets(sockets)
+    await asyncio.gather(*reading, return_exceptions=True)

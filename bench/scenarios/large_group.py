@@ -13,8 +13,8 @@ import json
 import time
 from dataclasses import dataclass, field
 
-from bench.clients import Account, close_sockets, open_sockets
-from bench.crew import Crew, Sync
+from bench.clients import Account, open_sockets
+from bench.crew import Crew, Sync, one_sender_round
 from bench.stage import Stage
 from bench.stats import Latency
 
@@ -98,19 +98,13 @@ async def send_one_by_one(socket, spec: Spec, sync: Sync, report: WorkerReport) 
 
 async def worker(spec: Spec, sync: Sync) -> WorkerReport:
     report = WorkerReport()
-    sockets = await open_sockets(spec.accounts)
-    reading = [asyncio.create_task(read(socket, spec, sync, report)) for socket in sockets]
-    for socket in sockets:
-        await socket.send(json.dumps({"type": "ping"}))
-    await sync.meet()
-    if spec.sends:
-        await send_one_by_one(sockets[0], spec, sync, report)
-        sync.stop()
-    else:
-        await sync.stopping()
-    await asyncio.sleep(PAUSE_SECONDS)
-    await close_sockets(sockets)
-    await asyncio.gather(*reading, return_exceptions=True)
+    await one_sender_round(
+        await open_sockets(spec.accounts),
+        sync,
+        read=lambda socket: read(socket, spec, sync, report),
+        send=(lambda socket: send_one_by_one(socket, spec, sync, report)) if spec.sends else None,
+        pause=PAUSE_SECONDS,
+    )
     return report
 
 

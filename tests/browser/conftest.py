@@ -96,3 +96,22 @@ def site(site_url, browser, transactional_db) -> Iterator[Site]:
     yield site
     for context in site.contexts:
         context.close()
+
+
+@pytest.fixture
+def people(make_user):
+    """Alice and Bob (tests/browser/test_markup.py has people of its own)."""
+    return make_user("alice", display_name="Alice"), make_user("bob", display_name="Bob")
+
+
+@pytest.fixture
+def group(people, make_group):
+    alice, bob = people
+    return make_group(owner=alice, name="Team", members=[bob])
+
+
+@pytest.fixture
+def pair(site, people, group):
+    """Alice and Bob, each on the conversation page of their group, sockets live."""
+    path = f"/groups/{group.id}/"
+    return tuple(site.open(person, path) for person in people)

@@ -67,24 +67,6 @@ def wait_for_request(page: Page, routes: list[Route]) -> None:
     raise AssertionError("no request came")
 
 
-@pytest.fixture
-def people(make_user):
-    return make_user("alice", display_name="Alice"), make_user("bob", display_name="Bob")
-
-
-@pytest.fixture
-def group(people, make_group):
-    alice, bob = people
-    return make_group(owner=alice, name="Team", members=[bob])
-
-
-@pytest.fixture
-def pair(site, people, group):
-    """Alice and Bob, each on the conversation page of their group, sockets live."""
-    path = f"/groups/{group.id}/"
-    return tuple(site.open(person, path) for person in people)
-
-
 def test_a_picked_image_uploads_with_progress_and_arrives_live_as_a_thumbnail(pair):
     # given: Alice's upload is held on its way, and so are Bob's thumbnails
     alice, bob = pair

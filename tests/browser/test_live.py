@@ -31,24 +31,6 @@ def wait_until(condition, timeout: float = 10) -> None:
         time.sleep(0.1)
 
 
-@pytest.fixture
-def people(make_user):
-    return make_user("alice", display_name="Alice"), make_user("bob", display_name="Bob")
-
-
-@pytest.fixture
-def group(people, make_group):
-    alice, bob = people
-    return make_group(owner=alice, name="Team", members=[bob])
-
-
-@pytest.fixture
-def pair(site, people, group):
-    """Alice and Bob, each on the conversation page of their group, sockets live."""
-    path = f"/groups/{group.id}/"
-    return tuple(site.open(person, path) for person in people)
-
-
 def test_a_message_sent_by_one_appears_live_for_the_other(pair):
     # given
     alice, bob = pair
