@@ -1,6 +1,5 @@
 """REST endpoints of the contract's attachments: upload, and fetching the bytes."""
 
-from django.conf import settings
 from django.http import Http404, HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -40,7 +39,7 @@ class UploadView(APIView):
     def post(self, request: SignedInRequest) -> Response:
         declared = request.META.get("CONTENT_LENGTH") or ""
         if declared.isdigit() and int(declared) > services.max_upload_bytes() + ENVELOPE_BYTES:
-            return _too_large(f"A file has at most {settings.MAX_UPLOAD_MB} MB.")
+            return _too_large(str(services.over_the_size_limit()))
         try:
             attachment = services.upload(uploader=request.user, file=request.FILES.get("file"))
         except services.TooLarge as error:

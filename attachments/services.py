@@ -31,6 +31,7 @@ EMPTY = "The file is empty."
 NO_FILE = "Send the file in the multipart field `file`."
 TOO_MANY = f"A message holds at most {MOST_PER_MESSAGE} attachments."
 NOT_YOURS = "Each attachment must be an upload of yours not sent yet."
+TWICE = "An attachment goes in a message once."
 IDS = "attachments is a list of attachment ids."
 
 
@@ -40,6 +41,10 @@ class TooLarge(Exception):
 
 def max_upload_bytes() -> int:
     return settings.MAX_UPLOAD_MB * 1024 * 1024
+
+
+def over_the_size_limit() -> TooLarge:
+    return TooLarge(f"A file has at most {settings.MAX_UPLOAD_MB} MB.")
 
 
 def upload(*, uploader: User, file: object) -> Attachment:
@@ -52,7 +57,7 @@ def upload(*, uploader: User, file: object) -> Attachment:
     if size == 0:
         raise ValidationError({"file": EMPTY})
     if size > max_upload_bytes():
-        raise TooLarge(f"A file has at most {settings.MAX_UPLOAD_MB} MB.")
+        raise over_the_size_limit()
     used = Attachment.objects.filter(uploader=uploader).aggregate(total=Sum("size"))["total"]
     if (used or 0) + size > settings.UPLOAD_QUOTA_MB * 1024 * 1024:
         raise TooLarge(f"Your files would take more than your {settings.UPLOAD_QUOTA_MB} MB.")
@@ -97,7 +102,7 @@ def clean_ids(ids: object) -> list[int]:
     if len(ids) > MOST_PER_MESSAGE:
         raise ValidationError({"attachments": TOO_MANY})
     if len(set(ids)) != len(ids):
-        raise ValidationError({"attachments": NOT_YOURS})
+        raise ValidationError({"attachments": TWICE})
     return ids
 
 

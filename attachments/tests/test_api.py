@@ -9,29 +9,15 @@ from pathlib import Path
 
 import pytest
 from django.core.files.storage import storages
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from PIL import Image
 
 from attachments.models import Attachment
 from attachments.tasks import delete_files, remove_if_unsent
+from attachments.tests.uploads import UPLOADS, png, post_upload
 
 pytestmark = pytest.mark.django_db
-
-UPLOADS = "/api/v1/uploads/"
-
-
-def png(size=(60, 40)) -> bytes:
-    out = BytesIO()
-    Image.new("RGB", size, "orange").save(out, "PNG")
-    return out.getvalue()
-
-
-def upload(client, content: bytes, name: str = "a.png", content_type: str = "image/png"):
-    return client.post(
-        UPLOADS, {"file": SimpleUploadedFile(name, content, content_type)}, format="multipart"
-    )
 
 
 def stored_files() -> list[Path]:
@@ -59,7 +45,7 @@ def sender(cast, make_api_client):
 
 def test_an_image_upload_answers_the_attachment(sender):
     # when
-    response = upload(sender, png((900, 300)), name="Screenshot 2026-12-04.png")
+    response = post_upload(sender, png((900, 300)), name="Screenshot 2026-12-04.png")
 
     # then
     assert response.status_code == 201
@@ -81,7 +67,7 @@ def test_a_sent_attachment_is_for_the_groups_members_and_404_for_anyone_else(
     cast, sender, make_api_client
 ):
     # given: uploaded, seen by its uploader only
-    attachment = upload(sender, png()).json()
+    attachment = post_upload(sender, png()).json()
     before = {
         who: make_api_client(getattr(cast, who)).get(attachment["url"]).status_code
         for who in ("sender", "member")
@@ -110,7 +96,7 @@ def test_a_sent_attachment_is_for_the_groups_members_and_404_for_anyone_else(
 
 def test_the_history_carries_the_attachments(cast, sender, make_api_client):
     # given
-    attachment = upload(sender, b"%PDF-1.7\n", name="plan.pdf").json()
+    attachment = post_upload(sender, b"%PDF-1.7\n", name="plan.pdf").json()
     send(sender, cast.group, body="the plan", attachments=[attachment["id"]])
 
     # when
@@ -127,7 +113,7 @@ def test_a_history_page_of_image_messages_costs_a_fixed_number_of_queries(
 ):
     # given
     for _ in range(count):
-        send(sender, cast.group, attachments=[upload(sender, png()).json()["id"]])
+        send(sender, cast.group, attachments=[post_upload(sender, png()).json()["id"]])
     member = make_api_client(cast.member)
 
     # when / then: the token with its user, the membership, the messages, their attachments
@@ -141,7 +127,7 @@ def test_deleting_the_message_makes_its_attachments_404_at_once_and_a_job_remove
     cast, sender, make_api_client
 ):
     # given
-    attachment = upload(sender, png()).json()
+    attachment = post_upload(sender, png()).json()
     message = send(sender, cast.group, attachments=[attachment["id"]]).json()
 
     # when
@@ -159,8 +145,8 @@ def test_deleting_the_message_makes_its_attachments_404_at_once_and_a_job_remove
 
 def test_an_upload_never_sent_goes_after_a_day_and_a_sent_one_stays(cast, sender):
     # given
-    unsent = upload(sender, png()).json()
-    sent = upload(sender, png()).json()
+    unsent = post_upload(sender, png()).json()
+    sent = post_upload(sender, png()).json()
     send(sender, cast.group, attachments=[sent["id"]])
     jobs = DBTaskResult.objects.filter(task_path="attachments.tasks.remove_if_unsent")
     assert {j.args_kwargs["args"][0] for j in jobs} == {unsent["id"], sent["id"]}
@@ -179,7 +165,7 @@ def test_an_upload_never_sent_goes_after_a_day_and_a_sent_one_stays(cast, sender
 
 
 def test_an_empty_file_and_no_file_are_400(sender):
-    empty = upload(sender, b"")
+    empty = post_upload(sender, b"")
     nothing = sender.post(UPLOADS, {}, format="multipart")
     assert (empty.status_code, nothing.status_code) == (400, 400)
     assert stored_files() == []
@@ -191,8 +177,8 @@ def test_one_byte_over_the_limit_is_413_and_the_limit_itself_is_taken(sender, se
     limit = 1024 * 1024
 
     # when
-    over = upload(sender, b"x" * (limit + 1), name="big.log", content_type="text/plain")
-    at = upload(sender, b"x" * limit, name="big.log", content_type="text/plain")
+    over = post_upload(sender, b"x" * (limit + 1), name="big.log", content_type="text/plain")
+    at = post_upload(sender, b"x" * limit, name="big.log", content_type="text/plain")
 
     # then
     assert over.status_code == 413
@@ -206,7 +192,7 @@ def test_a_body_far_over_the_limit_is_refused_before_it_is_read(sender, settings
     settings.MAX_UPLOAD_MB = 1
 
     # when
-    response = upload(sender, b"x" * (3 * 1024 * 1024), name="huge.bin")
+    response = post_upload(sender, b"x" * (3 * 1024 * 1024), name="huge.bin")
 
     # then
     assert response.status_code == 413
@@ -215,10 +201,10 @@ def test_a_body_far_over_the_limit_is_refused_before_it_is_read(sender, settings
 def test_the_quota_is_a_413(sender, settings):
     # given
     settings.UPLOAD_QUOTA_MB = 1
-    first = upload(sender, b"y" * 600_000, name="one.log", content_type="text/plain")
+    first = post_upload(sender, b"y" * 600_000, name="one.log", content_type="text/plain")
 
     # when
-    second = upload(sender, b"y" * 600_000, name="two.log", content_type="text/plain")
+    second = post_upload(sender, b"y" * 600_000, name="two.log", content_type="text/plain")
 
     # then
     assert first.status_code == 201
@@ -232,7 +218,7 @@ def test_a_decompression_bomb_is_a_400_and_leaves_nothing(sender):
     Image.new("1", (30_000, 30_000)).save(out, "PNG")
 
     # when
-    response = upload(sender, out.getvalue(), name="bomb.png")
+    response = post_upload(sender, out.getvalue(), name="bomb.png")
 
     # then
     assert response.status_code == 400
@@ -264,7 +250,7 @@ def test_the_type_comes_from_the_bytes_and_only_images_are_served_inline(
     cast, sender, make_api_client, name, content, claimed, content_type
 ):
     # when
-    attachment = upload(sender, content, name=name, content_type=claimed).json()
+    attachment = post_upload(sender, content, name=name, content_type=claimed).json()
     send(sender, cast.group, attachments=[attachment["id"]])
     served = make_api_client(cast.member).get(attachment["url"])
 
@@ -288,7 +274,7 @@ def test_the_type_comes_from_the_bytes_and_only_images_are_served_inline(
 )
 def test_names_are_cleaned_and_never_a_path(sender, name, shown):
     # when
-    response = upload(sender, b"hello", name=name, content_type="text/plain")
+    response = post_upload(sender, b"hello", name=name, content_type="text/plain")
 
     # then
     assert response.status_code == 201
@@ -302,7 +288,7 @@ def test_a_gps_location_is_not_served(cast, sender, make_api_client):
     from attachments.tests.test_files import jpeg_with_location
 
     # when
-    attachment = upload(sender, jpeg_with_location(), name="holiday.jpg").json()
+    attachment = post_upload(sender, jpeg_with_location(), name="holiday.jpg").json()
     served = sender.get(attachment["url"])
 
     # then
@@ -313,10 +299,10 @@ def test_a_gps_location_is_not_served(cast, sender, make_api_client):
 def test_sending_someone_elses_upload_or_a_sent_one_or_eleven_is_400(cast, sender, make_api_client):
     # given
     member = make_api_client(cast.member)
-    theirs = upload(member, png()).json()["id"]
-    mine = upload(sender, png()).json()["id"]
+    theirs = post_upload(member, png()).json()["id"]
+    mine = post_upload(sender, png()).json()["id"]
     send(sender, cast.group, attachments=[mine])
-    eleven = [upload(sender, png()).json()["id"] for _ in range(11)]
+    eleven = [post_upload(sender, png()).json()["id"] for _ in range(11)]
 
     # when
     answers = {
@@ -341,7 +327,7 @@ def test_uploads_faster_than_the_throttle_are_429(sender, settings):
     settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "uploads": "2/min"}
 
     # when
-    answers = [upload(sender, b"hi", name="n.txt").status_code for _ in range(3)]
+    answers = [post_upload(sender, b"hi", name="n.txt").status_code for _ in range(3)]
 
     # then
     assert answers == [201, 201, 429]

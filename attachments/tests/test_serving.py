@@ -1,44 +1,13 @@
 """A file's answer on the file system: streamed by the site (`app`), or handed to nginx
 (`x-accel`); the same headers either way, inline only for the contract's image types."""
 
-from io import BytesIO
-
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
 from attachments.models import Attachment
+from attachments.tests.uploads import png, upload
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 HTML = b"<!doctype html><html><script>alert(document.cookie)</script></html>"
-
-
-@pytest.fixture(autouse=True)
-def files_in_tmp(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "attachments": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path, "base_url": None},
-        },
-    }
-    return tmp_path
-
-
-def png() -> bytes:
-    out = BytesIO()
-    Image.new("RGB", (32, 20), (10, 120, 200)).save(out, "PNG")
-    return out.getvalue()
-
-
-def upload(client, name: str, data: bytes, content_type: str = "application/octet-stream"):
-    response = client.post(
-        "/api/v1/uploads/",
-        {"file": SimpleUploadedFile(name, data, content_type=content_type)},
-        format="multipart",
-    )
-    assert response.status_code == 201, response.content
-    return response.json()
 
 
 def body_of(response) -> bytes:

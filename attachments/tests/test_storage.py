@@ -13,7 +13,6 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tasks_db.models import DBTaskResult
 from PIL import Image
 from storages.backends.s3 import S3Storage
@@ -21,6 +20,7 @@ from storages.backends.s3 import S3Storage
 from attachments import tasks
 from attachments.models import Attachment
 from attachments.storage import storage
+from attachments.tests.uploads import png, upload
 from groups.models import Membership
 from messaging.services import message_delete, send_message
 from tests.servers import S3Server
@@ -40,22 +40,6 @@ def s3(settings, s3_server):
     for name, value in s3_server.settings().items():
         setattr(settings, name, value)
     return s3_server
-
-
-def png(size=(640, 480), color=(200, 30, 30)) -> bytes:
-    out = BytesIO()
-    Image.new("RGB", size, color).save(out, "PNG")
-    return out.getvalue()
-
-
-def upload(client, name: str, data: bytes, content_type: str = "application/octet-stream"):
-    response = client.post(
-        "/api/v1/uploads/",
-        {"file": SimpleUploadedFile(name, data, content_type=content_type)},
-        format="multipart",
-    )
-    assert response.status_code == 201, response.content
-    return response.json()
 
 
 def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
@@ -256,7 +240,7 @@ def test_an_image_and_its_thumbnail_are_in_the_bucket_and_served_inline(
 ):
     client = make_api_client(make_user())
 
-    payload = upload(client, "photo.png", png())
+    payload = upload(client, "photo.png", png((640, 480)))
 
     attachment = Attachment.objects.get(id=payload["id"])
     assert attachment.thumbnail
@@ -299,7 +283,7 @@ def test_deleting_the_message_ends_the_file_at_once_and_its_objects_by_the_job(
 ):
     # given: an image sent in a group (its file and its thumbnail in the bucket)
     cast = make_cast()
-    payload = upload(make_api_client(cast.sender), "photo.png", png())
+    payload = upload(make_api_client(cast.sender), "photo.png", png((640, 480)))
     attachment = Attachment.objects.get(id=payload["id"])
     names = [attachment.file, attachment.thumbnail]
     message, _ = send_message(
